@@ -1,0 +1,240 @@
+//! ELF core files: memory segments and process notes. Knows nothing of V8.
+
+mod notes;
+
+pub use notes::{MappedFile, PsInfo, Registers, ThreadState};
+
+use crate::error::{Error, Result};
+use crate::memory::{Region, Regions};
+use memmap2::Mmap;
+use object::elf::{FileHeader64, ET_CORE, EM_X86_64, PT_LOAD, PT_NOTE};
+use object::read::elf::{FileHeader, NoteIterator, ProgramHeader};
+use object::LittleEndian as LE;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// One `PT_LOAD` segment of a core: a range of the process's memory.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct Segment {
+    /// Virtual address of the segment's first byte.
+    pub vaddr: u64,
+    /// Size in the process (bytes).
+    pub memsz: u64,
+    /// Offset of the captured bytes in the core file.
+    pub offset: u64,
+    /// Bytes captured in the core (≤ memsz; 0 when the kernel left the range out). Already clamped to
+    /// what the file really holds when it is truncated.
+    pub filesz: u64,
+    /// `PF_*` flags (1 = X, 2 = W, 4 = R).
+    pub flags: u32,
+}
+
+/// An opened, memory-mapped ELF core file with its notes decoded.
+pub struct CoreFile {
+    path: PathBuf,
+    map: Mmap,
+    /// `PT_LOAD` segments in file order.
+    pub segments: Vec<Segment>,
+    /// Threads, one per `NT_PRSTATUS`, in note order (the kernel puts the dumping thread first).
+    pub threads: Vec<ThreadState>,
+    /// `NT_PRPSINFO`, when present.
+    pub psinfo: Option<PsInfo>,
+    /// `NT_AUXV` entries (type, value).
+    pub auxv: Vec<(u64, u64)>,
+    /// `NT_FILE` mappings.
+    pub files: Vec<MappedFile>,
+    /// Signal number from `NT_SIGINFO`, when present.
+    pub siginfo_signo: Option<i32>,
+    /// Problems that did not stop parsing (truncation, malformed notes).
+    pub warnings: Vec<String>,
+}
+
+impl std::fmt::Debug for CoreFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CoreFile")
+            .field("path", &self.path)
+            .field("segments", &self.segments.len())
+            .field("threads", &self.threads.len())
+            .finish()
+    }
+}
+
+/// `AT_ENTRY`: the executable's entry point.
+pub const AT_ENTRY: u64 = 9;
+/// `AT_EXECFN`: address of the executed file name string.
+pub const AT_EXECFN: u64 = 31;
+/// `AT_PHDR`: address of the executable's program headers.
+pub const AT_PHDR: u64 = 3;
+
+impl CoreFile {
+    /// Open and parse a core file. The file is mapped read-only and never written.
+    pub fn open(path: &Path) -> Result<CoreFile> {
+        let file = File::open(path).map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        // SAFETY: the mapping is read-only and private; if another process truncates the file while
+        // we read it, accesses may fault, which no safe reader of a file-backed mapping can prevent.
+        let map = unsafe { Mmap::map(&file) }.map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(path.to_owned(), map)
+    }
+
+    fn parse(path: PathBuf, map: Mmap) -> Result<CoreFile> {
+        let data: &[u8] = &map;
+        let malformed = |what: &str| Error::Malformed {
+            path: path.clone(),
+            what: what.to_string(),
+        };
+        if data.len() < 4 || &data[..4] != b"\x7fELF" {
+            return Err(Error::NotElf { path });
+        }
+        if data.len() < 64 {
+            return Err(Error::Truncated {
+                path,
+                what: "shorter than an ELF header".into(),
+            });
+        }
+        if data[4] != 2 || data[5] != 1 {
+            return Err(Error::UnsupportedElf { path });
+        }
+        let header = FileHeader64::<LE>::parse(data).map_err(|e| malformed(&e.to_string()))?;
+        let e = LE;
+        if header.e_machine(e) != EM_X86_64 {
+            return Err(Error::UnsupportedElf { path });
+        }
+        let kind = header.e_type(e);
+        if kind != ET_CORE {
+            let kind = match kind {
+                object::elf::ET_EXEC => "executable".to_string(),
+                object::elf::ET_DYN => "shared object or PIE executable".to_string(),
+                object::elf::ET_REL => "relocatable object".to_string(),
+                k => format!("{k}"),
+            };
+            return Err(Error::NotCore { path, kind });
+        }
+        let phdrs = header.program_headers(e, data).map_err(|err| {
+            if (header.e_phoff(e) as usize) >= data.len() {
+                Error::Truncated {
+                    path: path.clone(),
+                    what: "program headers are past the end of the file".into(),
+                }
+            } else {
+                malformed(&err.to_string())
+            }
+        })?;
+        let mut core = Notes::default();
+        let mut segments = Vec::new();
+        let file_len = data.len() as u64;
+        let mut missing = 0u64;
+        for ph in phdrs {
+            match ph.p_type(e) {
+                PT_LOAD => {
+                    let offset = ph.p_offset(e);
+                    let want = ph.p_filesz(e);
+                    let have = file_len.saturating_sub(offset).min(want);
+                    missing = missing.saturating_add(want - have);
+                    segments.push(Segment {
+                        vaddr: ph.p_vaddr(e),
+                        memsz: ph.p_memsz(e),
+                        offset,
+                        filesz: have,
+                        flags: ph.p_flags(e),
+                    });
+                }
+                PT_NOTE => {
+                    let offset = ph.p_offset(e);
+                    let want = ph.p_filesz(e);
+                    let have = file_len.saturating_sub(offset).min(want);
+                    if have < want {
+                        core.warnings
+                            .push(format!("note segment truncated: {have} of {want} bytes"));
+                    }
+                    let bytes = &data[offset.min(file_len) as usize..(offset + have) as usize];
+                    match NoteIterator::<FileHeader64<LE>>::new(e, ph.p_align(e), bytes) {
+                        Ok(iter) => notes::decode_all(iter, &mut core),
+                        Err(err) => core.warnings.push(format!("bad note segment: {err}")),
+                    }
+                }
+                _ => {}
+            }
+        }
+        if core.threads.is_empty() && segments.is_empty() {
+            return Err(Error::Truncated {
+                path,
+                what: "no notes and no memory segments could be read".into(),
+            });
+        }
+        if missing > 0 {
+            core.warnings.push(format!(
+                "core is truncated: {missing} bytes of captured memory are missing from the file"
+            ));
+        }
+        Ok(CoreFile {
+            path,
+            map,
+            segments,
+            threads: core.threads,
+            psinfo: core.psinfo,
+            auxv: core.auxv,
+            files: core.files,
+            siginfo_signo: core.siginfo_signo,
+            warnings: core.warnings,
+        })
+    }
+
+    /// The path the core was opened from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Size of the core file in bytes.
+    pub fn file_size(&self) -> u64 {
+        self.map.len() as u64
+    }
+
+    /// The captured memory, addressable by virtual address, borrowed from the mapping.
+    pub fn memory(&self) -> Regions<'_> {
+        let data: &[u8] = &self.map;
+        Regions::new(
+            self.segments
+                .iter()
+                .filter(|s| s.filesz > 0)
+                .map(|s| Region {
+                    start: s.vaddr,
+                    data: &data[s.offset as usize..(s.offset + s.filesz) as usize],
+                })
+                .collect(),
+        )
+    }
+
+    /// An auxv value by type.
+    pub fn auxv_value(&self, kind: u64) -> Option<u64> {
+        self.auxv.iter().find(|(k, _)| *k == kind).map(|(_, v)| *v)
+    }
+
+    /// The `NT_FILE` mapping that contains `addr`.
+    pub fn file_at(&self, addr: u64) -> Option<&MappedFile> {
+        self.files.iter().find(|f| f.start <= addr && addr < f.end)
+    }
+
+    /// Total bytes of process memory covered by `PT_LOAD` segments, and how many were captured.
+    pub fn memory_totals(&self) -> (u64, u64) {
+        self.segments.iter().fold((0u64, 0u64), |(m, f), s| {
+            (m.saturating_add(s.memsz), f.saturating_add(s.filesz))
+        })
+    }
+}
+
+/// What the notes of a core say, gathered while parsing.
+#[derive(Default)]
+pub(crate) struct Notes {
+    pub threads: Vec<ThreadState>,
+    pub psinfo: Option<PsInfo>,
+    pub auxv: Vec<(u64, u64)>,
+    pub files: Vec<MappedFile>,
+    pub siginfo_signo: Option<i32>,
+    pub warnings: Vec<String>,
+}

@@ -1,0 +1,14 @@
+//! corewalk: post-mortem forensics of Node.js processes from ELF core files.
+//!
+//! Layers, bottom to top (each only calls downward): [`memory`] and [`core`] (the core file),
+//! [`binary`] (the executable, its symbols and V8's postmortem metadata), [`process`] (a core joined
+//! with its executable), [`v8`] (V8's heap), and the reports built on them ([`info`]).
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod binary;
+pub mod core;
+pub mod error;
+pub mod memory;
+pub mod process;
+
+pub use error::{Error, Result};

@@ -1,0 +1,192 @@
+//! Reading a process's memory by address: the one interface every layer above the core file uses.
+
+/// Read-only access to a process's address space. Implementations return `None` for bytes that are
+/// not available (unmapped, or not captured in the core); they never panic on any address.
+pub trait Memory: Sync {
+    /// The longest contiguous run of available bytes starting at `addr`, at most `max` long, borrowed
+    /// without copying. `None` when `addr` itself is unavailable.
+    fn bytes_at(&self, addr: u64, max: u64) -> Option<&[u8]>;
+
+    /// Exactly `len` contiguous bytes at `addr`, or `None`.
+    fn slice(&self, addr: u64, len: u64) -> Option<&[u8]> {
+        let b = self.bytes_at(addr, len)?;
+        (b.len() as u64 == len).then_some(b)
+    }
+
+    /// Fill `buf` from `addr`, crossing region boundaries if needed; false if any byte is missing.
+    fn read_into(&self, addr: u64, buf: &mut [u8]) -> bool {
+        let mut done = 0usize;
+        while done < buf.len() {
+            let Some(at) = addr.checked_add(done as u64) else {
+                return false;
+            };
+            let Some(b) = self.bytes_at(at, (buf.len() - done) as u64) else {
+                return false;
+            };
+            if b.is_empty() {
+                return false;
+            }
+            buf[done..done + b.len()].copy_from_slice(b);
+            done += b.len();
+        }
+        true
+    }
+
+    /// A little-endian u64 at `addr`.
+    fn read_u64(&self, addr: u64) -> Option<u64> {
+        let mut b = [0u8; 8];
+        self.read_into(addr, &mut b).then(|| u64::from_le_bytes(b))
+    }
+
+    /// A little-endian u32 at `addr`.
+    fn read_u32(&self, addr: u64) -> Option<u32> {
+        let mut b = [0u8; 4];
+        self.read_into(addr, &mut b).then(|| u32::from_le_bytes(b))
+    }
+
+    /// A little-endian u16 at `addr`.
+    fn read_u16(&self, addr: u64) -> Option<u16> {
+        let mut b = [0u8; 2];
+        self.read_into(addr, &mut b).then(|| u16::from_le_bytes(b))
+    }
+
+    /// A byte at `addr`.
+    fn read_u8(&self, addr: u64) -> Option<u8> {
+        self.bytes_at(addr, 1).and_then(|b| b.first().copied())
+    }
+
+    /// A NUL-terminated string of at most `max` bytes (lossy UTF-8); `None` if unavailable or unterminated.
+    fn read_cstr(&self, addr: u64, max: u64) -> Option<String> {
+        let b = self.bytes_at(addr, max)?;
+        let end = b.iter().position(|&c| c == 0)?;
+        Some(String::from_utf8_lossy(&b[..end]).into_owned())
+    }
+}
+
+/// One contiguous range of memory backed by a byte slice.
+#[derive(Clone, Copy, Debug)]
+pub struct Region<'a> {
+    /// Virtual address of `data[0]`.
+    pub start: u64,
+    /// The bytes; the region spans `start .. start + data.len()`.
+    pub data: &'a [u8],
+}
+
+impl Region<'_> {
+    /// One past the last address.
+    pub fn end(&self) -> u64 {
+        self.start.saturating_add(self.data.len() as u64)
+    }
+}
+
+/// Memory made of non-overlapping regions, looked up by binary search. Later layers of a
+/// [`Layered`] stack fill gaps of earlier ones.
+#[derive(Debug, Default)]
+pub struct Regions<'a> {
+    regions: Vec<Region<'a>>,
+}
+
+impl<'a> Regions<'a> {
+    /// Build from regions in any order; empty regions are dropped, overlaps resolved by keeping the first.
+    pub fn new(mut regions: Vec<Region<'a>>) -> Self {
+        regions.retain(|r| !r.data.is_empty());
+        regions.sort_by_key(|r| r.start);
+        let mut out: Vec<Region<'a>> = Vec::with_capacity(regions.len());
+        for r in regions {
+            match out.last() {
+                Some(prev) if r.start < prev.end() => {
+                    // Keep the part past the previous region, if any.
+                    let skip = prev.end() - r.start;
+                    if skip < r.data.len() as u64 {
+                        out.push(Region {
+                            start: prev.end(),
+                            data: &r.data[skip as usize..],
+                        });
+                    }
+                }
+                _ => out.push(r),
+            }
+        }
+        Regions { regions: out }
+    }
+
+    /// The regions, sorted by address.
+    pub fn regions(&self) -> &[Region<'a>] {
+        &self.regions
+    }
+
+    fn find(&self, addr: u64) -> Option<&Region<'a>> {
+        let i = self.regions.partition_point(|r| r.end() <= addr);
+        self.regions.get(i).filter(|r| r.start <= addr)
+    }
+}
+
+impl Memory for Regions<'_> {
+    fn bytes_at(&self, addr: u64, max: u64) -> Option<&[u8]> {
+        let r = self.find(addr)?;
+        let off = (addr - r.start) as usize;
+        let avail = r.data.len() - off;
+        let n = avail.min(usize::try_from(max).unwrap_or(usize::MAX));
+        Some(&r.data[off..off + n])
+    }
+}
+
+/// Two memories stacked: `top` answers first, `bottom` fills what `top` lacks.
+pub struct Layered<A, B> {
+    /// Consulted first.
+    pub top: A,
+    /// Consulted for addresses `top` does not have.
+    pub bottom: B,
+}
+
+impl<A: Memory, B: Memory> Memory for Layered<A, B> {
+    fn bytes_at(&self, addr: u64, max: u64) -> Option<&[u8]> {
+        self.top
+            .bytes_at(addr, max)
+            .or_else(|| self.bottom.bytes_at(addr, max))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_read_across_boundary_and_report_gaps() {
+        let a = [1u8, 2, 3, 4];
+        let b = [5u8, 6, 7, 8];
+        let m = Regions::new(vec![
+            Region { start: 0x1004, data: &b },
+            Region { start: 0x1000, data: &a },
+        ]);
+        assert_eq!(m.read_u64(0x1000), Some(0x0807060504030201));
+        assert_eq!(m.bytes_at(0x1002, 100), Some(&a[2..]));
+        assert_eq!(m.read_u32(0x1006), None, "read past the end must fail");
+        assert_eq!(m.read_u8(0xfff), None);
+        assert_eq!(m.read_u64(u64::MAX - 3), None);
+    }
+
+    #[test]
+    fn overlapping_regions_keep_first() {
+        let a = [1u8; 8];
+        let b = [2u8; 8];
+        let m = Regions::new(vec![
+            Region { start: 0x100, data: &a },
+            Region { start: 0x104, data: &b },
+        ]);
+        assert_eq!(m.read_u8(0x107), Some(1));
+        assert_eq!(m.read_u8(0x10b), Some(2));
+        assert_eq!(m.read_u8(0x10c), None);
+    }
+
+    #[test]
+    fn layered_fills_gaps() {
+        let a = [1u8; 4];
+        let b = [2u8; 16];
+        let top = Regions::new(vec![Region { start: 0x10, data: &a }]);
+        let bottom = Regions::new(vec![Region { start: 0x10, data: &b }]);
+        let m = Layered { top, bottom };
+        assert_eq!(m.read_u8(0x10), Some(1));
+        assert_eq!(m.read_u8(0x18), Some(2));
+    }
+}
