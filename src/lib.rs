@@ -8,7 +8,12 @@
 pub mod binary;
 pub mod core;
 pub mod error;
+pub mod info;
 pub mod memory;
 pub mod process;
+pub mod runtime;
+pub mod signal;
+pub mod threads;
+pub mod v8;
 
 pub use error::{Error, Result};

@@ -1,10 +1,80 @@
-fn main() {
-    let path = std::env::args().nth(1).unwrap();
-    let p = corewalk::process::Process::open(path.as_ref(), &Default::default()).unwrap();
-    let mem = p.memory();
-    println!("pid {:?} exe {:?} base {:#x} bias {:#x} {:?}", p.pid(), p.exe.path(), p.exe_base, p.bias, p.build_id);
-    println!("argv {:?}", p.argv(&mem));
-    println!("execfn {:?} threads {} warnings {:?}", p.execfn(&mem), p.core.threads.len(), p.warnings);
-    let m = corewalk::binary::metadata::Metadata::read(&p.exe).unwrap();
-    println!("v8dbg {}", m.raw.len());
+//! The `corewalk` command line: parses arguments, calls the library, renders its results.
+
+mod render;
+
+use clap::{Parser, Subcommand};
+use corewalk::process::OpenOptions;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit status: the input could not be used (one-line error on stderr).
+const EXIT_UNUSABLE: u8 = 1;
+/// Exit status: a result was printed, but parts of the input could not be read (warnings on stderr).
+const EXIT_PARTIAL: u8 = 3;
+
+/// Post-mortem forensics of Node.js processes from ELF core files.
+///
+/// Exit status: 0 success; 1 unusable input (bad or mismatched core/executable); 2 usage error;
+/// 3 partial result (printed, with warnings about what could not be read). 101 is always a bug.
+#[derive(Parser)]
+#[command(name = "corewalk", version, about, long_about)]
+struct Cli {
+    /// No progress output on stderr.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options shared by every command that reads a core.
+#[derive(clap::Args)]
+struct CoreArgs {
+    /// The core file (from gcore, the kernel, or `coredumpctl dump`).
+    core: PathBuf,
+    /// The node executable; default: the path recorded in the core.
+    #[arg(long)]
+    node: Option<PathBuf>,
+    /// Read the core even if the executable's build-id does not match it.
+    #[arg(long)]
+    force: bool,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    json: bool,
+}
+
+impl CoreArgs {
+    fn open_options(&self) -> OpenOptions {
+        OpenOptions {
+            node: self.node.clone(),
+            force: self.force,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Process, Node and V8 versions, threads, and the V8 heap's spaces.
+    Info(CoreArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Info(args) => corewalk::info::info(&args.core, &args.open_options()).map(|r| {
+            if args.json {
+                render::json(&r);
+            } else {
+                render::info(&r);
+            }
+            r.heap.is_none()
+        }),
+    };
+    match result {
+        Ok(false) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::from(EXIT_PARTIAL),
+        Err(e) => {
+            eprintln!("corewalk: {e}");
+            ExitCode::from(EXIT_UNUSABLE)
+        }
+    }
 }

@@ -156,8 +156,14 @@ mod tests {
         let a = [1u8, 2, 3, 4];
         let b = [5u8, 6, 7, 8];
         let m = Regions::new(vec![
-            Region { start: 0x1004, data: &b },
-            Region { start: 0x1000, data: &a },
+            Region {
+                start: 0x1004,
+                data: &b,
+            },
+            Region {
+                start: 0x1000,
+                data: &a,
+            },
         ]);
         assert_eq!(m.read_u64(0x1000), Some(0x0807060504030201));
         assert_eq!(m.bytes_at(0x1002, 100), Some(&a[2..]));
@@ -171,8 +177,14 @@ mod tests {
         let a = [1u8; 8];
         let b = [2u8; 8];
         let m = Regions::new(vec![
-            Region { start: 0x100, data: &a },
-            Region { start: 0x104, data: &b },
+            Region {
+                start: 0x100,
+                data: &a,
+            },
+            Region {
+                start: 0x104,
+                data: &b,
+            },
         ]);
         assert_eq!(m.read_u8(0x107), Some(1));
         assert_eq!(m.read_u8(0x10b), Some(2));
@@ -183,8 +195,14 @@ mod tests {
     fn layered_fills_gaps() {
         let a = [1u8; 4];
         let b = [2u8; 16];
-        let top = Regions::new(vec![Region { start: 0x10, data: &a }]);
-        let bottom = Regions::new(vec![Region { start: 0x10, data: &b }]);
+        let top = Regions::new(vec![Region {
+            start: 0x10,
+            data: &a,
+        }]);
+        let bottom = Regions::new(vec![Region {
+            start: 0x10,
+            data: &b,
+        }]);
         let m = Layered { top, bottom };
         assert_eq!(m.read_u8(0x10), Some(1));
         assert_eq!(m.read_u8(0x18), Some(2));

@@ -141,7 +141,11 @@ mod tests {
         assert_eq!(m.smi_shift, 32);
         assert_eq!(m.instance_type("MAP_TYPE"), Some(178));
         assert_eq!(m.class_offset("Map", "instance_type"), Some(12));
-        assert_eq!(m.class_offset("Map", "instance"), None, "prefix must end at __");
+        assert_eq!(
+            m.class_offset("Map", "instance"),
+            None,
+            "prefix must end at __"
+        );
     }
 
     #[test]

@@ -165,6 +165,17 @@ impl Executable {
             .copied()
     }
 
+    /// The symbol containing link-time address `addr` (or, for size-0 symbols, starting at it).
+    pub fn symbol_at(&self, addr: u64) -> Option<Symbol> {
+        let i = self.symbols.partition_point(|s| s.addr <= addr);
+        self.symbols[..i]
+            .iter()
+            .rev()
+            .take(64)
+            .find(|s| addr < s.addr.saturating_add(s.size.max(1)))
+            .copied()
+    }
+
     /// Symbols whose names start with `prefix`, with their names.
     pub fn symbols_with_prefix<'a>(
         &'a self,

@@ -7,7 +7,7 @@ pub use notes::{MappedFile, PsInfo, Registers, ThreadState};
 use crate::error::{Error, Result};
 use crate::memory::{Region, Regions};
 use memmap2::Mmap;
-use object::elf::{FileHeader64, ET_CORE, EM_X86_64, PT_LOAD, PT_NOTE};
+use object::elf::{FileHeader64, EM_X86_64, ET_CORE, PT_LOAD, PT_NOTE};
 use object::read::elf::{FileHeader, NoteIterator, ProgramHeader};
 use object::LittleEndian as LE;
 use std::fs::File;

@@ -233,7 +233,10 @@ mod tests {
         let mut bad = d.clone();
         bad[..8].copy_from_slice(&u64::MAX.to_le_bytes());
         assert!(decode_file(&bad).is_none());
-        assert!(decode_file(&d[..40]).is_none(), "truncated table must be rejected");
+        assert!(
+            decode_file(&d[..40]).is_none(),
+            "truncated table must be rejected"
+        );
     }
 
     #[test]

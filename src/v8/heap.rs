@@ -1,0 +1,283 @@
+//! Finding V8's heap pages in a core and grouping them into spaces.
+//!
+//! Every page (regular or large) starts at a `page_size`-aligned address. We look at each aligned
+//! address of each captured segment and accept it as a page when its header (or, from V8 13, the
+//! metadata object it points to) satisfies the layout's invariants: a back-pointer equal to the
+//! page address where the version has one, an object area inside the page, a size that is a whole
+//! number of OS pages, and a `Heap*`. Pages are then grouped by `Heap*` (one per isolate) and by
+//! owner space, whose C++ class (vtable symbol), `AllocationSpace` id and committed-bytes counter
+//! are read from the space object.
+
+use super::layout::{space_name_for_class, HeaderKind, Layout};
+use super::V8;
+use crate::core::CoreFile;
+use crate::error::{Error, Result};
+use crate::memory::Memory;
+use std::collections::BTreeMap;
+
+/// Largest page we accept (a large-object page can be big, but not absurd).
+const MAX_PAGE: u64 = 1 << 36;
+/// The object area starts within this many bytes of the page start (header + guard pages).
+const MAX_HEADER: u64 = 0x10000;
+
+/// One heap page.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct Page {
+    pub addr: u64,
+    pub size: u64,
+    pub flags: u64,
+    pub heap: u64,
+    pub area_start: u64,
+    pub area_end: u64,
+    pub allocated_bytes: u64,
+    pub wasted_memory: u64,
+    pub high_water_mark: u64,
+    pub owner: u64,
+}
+
+/// Per-space totals, in the vocabulary of `v8.getHeapSpaceStatistics()`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SpaceStats {
+    /// `getHeapSpaceStatistics()` name (`old_space`...), or `unknown_space@0x...`.
+    pub name: String,
+    /// V8's C++ class of the space object (from its vtable), when known.
+    pub class: Option<String>,
+    /// `AllocationSpace` id read from the space object.
+    pub id: Option<u32>,
+    /// Pages found.
+    pub pages: usize,
+    /// Sum of the sizes of the pages found.
+    pub page_bytes: u64,
+    /// Committed bytes: V8's own counter from the space object when readable, else `page_bytes`.
+    pub committed: u64,
+    /// Where `committed` came from: `space` (V8's counter) or `pages`.
+    pub committed_source: &'static str,
+    /// Bytes in use: allocated bytes of the pages (semi-spaces: up to their high water mark).
+    pub used: u64,
+}
+
+/// The pages and spaces of one isolate's heap.
+#[derive(Debug)]
+pub struct Heap {
+    /// Address of V8's `Heap` object (shared by all of the isolate's pages).
+    pub heap_address: u64,
+    /// Name of the layout used.
+    pub layout_name: &'static str,
+    /// Pages of this heap (read-only pages included), sorted by address.
+    pub pages: Vec<Page>,
+    /// Spaces, in V8's `AllocationSpace` order where known.
+    pub spaces: Vec<SpaceStats>,
+    /// `Heap*` values of other isolates (e.g. worker threads) whose pages were also seen.
+    pub other_isolates: Vec<(u64, usize)>,
+    /// Problems that did not stop discovery.
+    pub warnings: Vec<String>,
+}
+
+impl Heap {
+    /// Find the heap of the process's main isolate (the one with the most pages).
+    pub fn discover(v8: &V8<'_>, core: &CoreFile, mem: &impl Memory) -> Result<Heap> {
+        let layout = &v8.layout;
+        let pages = scan_pages(layout, core, mem);
+        let mut by_heap: BTreeMap<u64, usize> = BTreeMap::new();
+        for p in pages.iter().filter(|p| p.heap != 0) {
+            *by_heap.entry(p.heap).or_default() += 1;
+        }
+        let (&heap_address, _) = by_heap.iter().max_by_key(|(_, &n)| n).ok_or_else(|| {
+            Error::NoHeap(format!(
+                "no page matched the {} page layout in {} segments",
+                layout.name,
+                core.segments.len()
+            ))
+        })?;
+        let other_isolates: Vec<(u64, usize)> = by_heap
+            .iter()
+            .filter(|(&h, _)| h != heap_address)
+            .map(|(&h, &n)| (h, n))
+            .collect();
+        let mut warnings = v8.warnings.clone();
+        if !other_isolates.is_empty() {
+            warnings.push(format!(
+                "{} other isolate(s) found (worker threads?); reporting the one with the most pages",
+                other_isolates.len()
+            ));
+        }
+        let pages: Vec<Page> = pages
+            .into_iter()
+            .filter(|p| p.heap == heap_address || is_read_only(layout, p))
+            .collect();
+        let spaces = group_spaces(v8, &pages, heap_address, mem, &mut warnings);
+        Ok(Heap {
+            heap_address,
+            layout_name: layout.name,
+            pages,
+            spaces,
+            other_isolates,
+            warnings,
+        })
+    }
+}
+
+fn is_read_only(layout: &Layout, p: &Page) -> bool {
+    p.heap == 0 && p.flags & layout.page.flag_read_only != 0
+}
+
+/// Every page of every isolate in the core, sorted by address.
+pub fn scan_pages(layout: &Layout, core: &CoreFile, mem: &impl Memory) -> Vec<Page> {
+    let align = layout.page_size;
+    let mut out = Vec::new();
+    for seg in core.segments.iter().filter(|s| s.filesz >= 16) {
+        let end = seg.vaddr.saturating_add(seg.filesz);
+        let Some(mut a) = seg.vaddr.checked_add(align - 1).map(|x| x & !(align - 1)) else {
+            continue;
+        };
+        while a < end {
+            match read_page(layout, mem, a) {
+                Some(p) => {
+                    out.push(p);
+                    // Skip the rest of this page (large pages span many alignment units).
+                    let next = a.saturating_add(p.size.max(align));
+                    a = next
+                        .checked_add(align - 1)
+                        .map_or(u64::MAX, |x| x & !(align - 1));
+                }
+                None => a = a.saturating_add(align),
+            }
+        }
+    }
+    out.sort_by_key(|p| p.addr);
+    out.dedup_by_key(|p| p.addr);
+    out
+}
+
+/// Decode and validate the page header at `a`, or `None` when `a` does not start a page.
+pub fn read_page(layout: &Layout, mem: &impl Memory, a: u64) -> Option<Page> {
+    let l = &layout.page;
+    let base = match l.header {
+        HeaderKind::Inline => a,
+        HeaderKind::OutOfLine { metadata_ptr } => mem.read_u64(a.checked_add(metadata_ptr)?)?,
+    };
+    let field = |off: u64| mem.read_u64(base.checked_add(off)?);
+    if let Some(off) = l.self_ptr {
+        if field(off)? != a {
+            return None;
+        }
+    }
+    let p = Page {
+        addr: a,
+        flags: mem.read_u64(a.checked_add(l.flags)?)?,
+        size: field(l.size)?,
+        heap: field(l.heap)?,
+        area_start: field(l.area_start)?,
+        area_end: field(l.area_end)?,
+        allocated_bytes: field(l.allocated_bytes)?,
+        wasted_memory: field(l.wasted_memory)?,
+        high_water_mark: field(l.high_water_mark)?,
+        owner: field(l.owner)?,
+    };
+    let end = a.checked_add(p.size)?;
+    let plausible = p.size >= 0x1000
+        && p.size <= MAX_PAGE
+        && p.size.is_multiple_of(0x1000)
+        && p.area_start > a
+        && p.area_start - a < MAX_HEADER
+        && p.area_start <= p.area_end
+        && p.area_end <= end
+        && p.allocated_bytes <= p.size
+        && p.high_water_mark <= p.size
+        && p.heap.is_multiple_of(8)
+        && p.owner.is_multiple_of(8)
+        && (p.heap != 0 || p.flags & l.flag_read_only != 0);
+    plausible.then_some(p)
+}
+
+fn group_spaces(
+    v8: &V8<'_>,
+    pages: &[Page],
+    heap: u64,
+    mem: &impl Memory,
+    warnings: &mut Vec<String>,
+) -> Vec<SpaceStats> {
+    let layout = &v8.layout;
+    let mut owners: BTreeMap<u64, Vec<&Page>> = BTreeMap::new();
+    for p in pages {
+        owners.entry(p.owner).or_default().push(p);
+    }
+    let mut spaces: BTreeMap<String, SpaceStats> = BTreeMap::new();
+    for (owner, pages) in owners {
+        let read_only = pages.iter().all(|p| is_read_only(layout, p));
+        // A space object is trusted only when it points back at our heap.
+        let valid = owner != 0 && mem.read_u64(owner + layout.space.heap) == Some(heap);
+        let class = valid
+            .then(|| mem.read_u64(owner).and_then(|vt| v8.v8_class_of(vt)))
+            .flatten();
+        let id = valid
+            .then(|| mem.read_u32(owner + layout.space.id))
+            .flatten();
+        let by_class = class.as_deref().and_then(space_name_for_class);
+        let by_id = id.and_then(|i| layout.space_name(i));
+        if let (Some(c), Some(i)) = (by_class, by_id) {
+            if c != i {
+                warnings.push(format!(
+                    "space at {owner:#x}: class {} says {c}, id {} says {i}; using {c}",
+                    class.as_deref().unwrap_or("?"),
+                    id.unwrap_or(0)
+                ));
+            }
+        }
+        let name = by_class
+            .or(by_id)
+            .map(str::to_string)
+            .or_else(|| read_only.then(|| "read_only_space".to_string()))
+            .unwrap_or_else(|| format!("unknown_space@{owner:#x}"));
+        let page_bytes: u64 = pages.iter().map(|p| p.size).sum();
+        let counter = valid
+            .then(|| mem.read_u64(owner + layout.space.committed))
+            .flatten()
+            .filter(|&c| c <= MAX_PAGE.saturating_mul(64));
+        let semi = name == "new_space";
+        let used: u64 = pages
+            .iter()
+            .map(|p| {
+                if semi {
+                    // Semi-space pages do not keep allocated_bytes; the high water mark (an offset
+                    // from the page start) bounds what was allocated.
+                    p.high_water_mark
+                        .saturating_sub(p.area_start - p.addr)
+                        .min(p.area_end - p.area_start)
+                } else {
+                    p.allocated_bytes
+                }
+            })
+            .sum();
+        let entry = spaces.entry(name.clone()).or_insert_with(|| SpaceStats {
+            name,
+            class: class.clone(),
+            id,
+            pages: 0,
+            page_bytes: 0,
+            committed: 0,
+            committed_source: "space",
+            used: 0,
+        });
+        entry.pages += pages.len();
+        entry.page_bytes += page_bytes;
+        entry.used += used;
+        match counter {
+            Some(c) => entry.committed += c,
+            None => {
+                entry.committed += page_bytes;
+                entry.committed_source = "pages";
+            }
+        }
+    }
+    let order = |s: &SpaceStats| {
+        layout
+            .space_names
+            .iter()
+            .position(|n| *n == s.name)
+            .unwrap_or(usize::MAX)
+    };
+    let mut out: Vec<SpaceStats> = spaces.into_values().collect();
+    out.sort_by_key(|s| (order(s), s.name.clone()));
+    out
+}
