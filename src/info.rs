@@ -18,6 +18,8 @@ pub struct InfoReport {
     pub versions: Versions,
     pub heap: Option<HeapSummary>,
     pub warnings: Vec<String>,
+    /// True when parts of the input could not be read (truncated core, heap not found).
+    pub partial: bool,
 }
 
 /// The core file itself.
@@ -87,6 +89,10 @@ pub struct HeapSummary {
     pub total_used: u64,
 }
 
+/// SIGSTOP cannot kill a process or make the kernel dump it: a core showing it was taken from a live,
+/// stopped process (gdb's `gcore`), so no signal killed it.
+const SIGSTOP: i32 = 19;
+
 /// Build the report for `core_path`.
 pub fn info(core_path: &Path, opts: &OpenOptions) -> Result<InfoReport> {
     let p = Process::open(core_path, opts)?;
@@ -112,7 +118,7 @@ pub fn info(core_path: &Path, opts: &OpenOptions) -> Result<InfoReport> {
         .siginfo_signo
         .filter(|&s| s > 0)
         .or_else(|| p.core.threads.first().map(|t| t.signal as i32))
-        .filter(|&s| s > 0);
+        .filter(|&s| s > 0 && s != SIGSTOP);
     let threads = thread_summaries(&p, &mem, pid);
     Ok(InfoReport {
         core: CoreSummary {
@@ -143,6 +149,7 @@ pub fn info(core_path: &Path, opts: &OpenOptions) -> Result<InfoReport> {
             v8dbg_symbols: v8.metadata.raw.len(),
         },
         versions,
+        partial: heap.is_none() || p.core.truncated,
         heap,
         warnings,
     })

@@ -66,7 +66,7 @@ fn main() -> ExitCode {
             } else {
                 render::info(&r);
             }
-            r.heap.is_none()
+            r.partial
         }),
     };
     match result {

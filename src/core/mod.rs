@@ -47,6 +47,8 @@ pub struct CoreFile {
     pub siginfo_signo: Option<i32>,
     /// Problems that did not stop parsing (truncation, malformed notes).
     pub warnings: Vec<String>,
+    /// True when the file ends before the memory its headers describe.
+    pub truncated: bool,
 }
 
 impl std::fmt::Debug for CoreFile {
@@ -182,6 +184,7 @@ impl CoreFile {
             files: core.files,
             siginfo_signo: core.siginfo_signo,
             warnings: core.warnings,
+            truncated: missing > 0,
         })
     }
 

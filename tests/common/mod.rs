@@ -1,0 +1,136 @@
+//! Shared by the integration tests: real Node processes, real cores, and the corewalk binary.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Where this test binary keeps the cores it makes (never committed).
+pub fn scratch() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cores")
+}
+
+/// The node executable for a major version: the system `node` for 20, the cached registry build
+/// (scripts/fetch-node.sh) for the others. Panics with the reason when it cannot be had.
+pub fn node_for(major: u32) -> PathBuf {
+    let out = Command::new(root().join("scripts/fetch-node.sh"))
+        .arg(if major == 20 {
+            "system".to_string()
+        } else {
+            major.to_string()
+        })
+        .output()
+        .expect("run scripts/fetch-node.sh");
+    assert!(
+        out.status.success(),
+        "fetch-node.sh {major} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim().to_string());
+    let version = Command::new(&path)
+        .arg("--version")
+        .output()
+        .expect("node --version");
+    let version = String::from_utf8_lossy(&version.stdout).to_string();
+    assert!(
+        version.starts_with(&format!("v{major}.")),
+        "{} is {version}, wanted Node {major}",
+        path.display()
+    );
+    path
+}
+
+/// A core made by scripts/make-core.sh, with what the live process said about itself.
+#[derive(Debug)]
+pub struct Made {
+    pub dir: PathBuf,
+    pub core: PathBuf,
+    pub node: PathBuf,
+    /// live.json: pid, versions, heap space statistics...
+    pub live: Value,
+}
+
+type Cache = Mutex<HashMap<String, Arc<OnceLock<Arc<Made>>>>>;
+
+/// Make (once per test binary) a core of `testdata/<workload>` under Node `major`, with the given
+/// method (`kernel` or `gcore`).
+pub fn core_of(workload: &str, major: u32, method: &str) -> Arc<Made> {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let key = format!("{workload}-{major}-{method}");
+    let cell = {
+        let mut map = CACHE.get_or_init(Default::default).lock().unwrap();
+        map.entry(key.clone()).or_default().clone()
+    };
+    cell.get_or_init(|| {
+        let node = node_for(major);
+        let dir = scratch().join(key.replace(".js", ""));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = Command::new(root().join("scripts/make-core.sh"))
+            .arg(&node)
+            .arg(root().join("testdata").join(workload))
+            .arg(&dir)
+            .env("COREWALK_CORE_METHOD", method)
+            .output()
+            .expect("run scripts/make-core.sh");
+        assert!(
+            out.status.success(),
+            "make-core.sh {workload} under Node {major} ({method}) failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let live: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("live.json")).unwrap()).unwrap();
+        Arc::new(Made {
+            core: dir.join("core"),
+            dir,
+            node,
+            live,
+        })
+    })
+    .clone()
+}
+
+/// Run the corewalk binary.
+pub fn corewalk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_corewalk"))
+        .args(args)
+        .output()
+        .expect("run corewalk")
+}
+
+/// Run corewalk, require success, parse its JSON output.
+pub fn corewalk_json(args: &[&str]) -> Value {
+    let out = corewalk(args);
+    assert!(
+        out.status.success(),
+        "corewalk failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("corewalk printed JSON")
+}
+
+/// stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A temporary directory for one test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let d = scratch().join("tmp").join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A path as the &str that `corewalk(&[...])` takes (test paths are ASCII).
+pub fn p(path: &Path) -> &str {
+    path.to_str().expect("test paths are UTF-8")
+}
