@@ -61,6 +61,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Info(args) => corewalk::info::info(&args.core, &args.open_options()).map(|r| {
+            render::warnings(&r.warnings);
             if args.json {
                 render::json(&r);
             } else {

@@ -66,9 +66,18 @@ impl Process {
             Some(p) => (p.clone(), ExeSource::User),
             None => {
                 let m = exe_mapping.as_ref().ok_or_else(|| {
-                    Error::NoExecutable(
-                        "the core names no executable (no NT_FILE/auxv); pass --node PATH".into(),
-                    )
+                    if core.truncated {
+                        Error::Truncated {
+                            path: core_path.to_owned(),
+                            what: "the notes naming the executable are cut off; pass --node PATH"
+                                .into(),
+                        }
+                    } else {
+                        Error::NoExecutable(
+                            "the core names no executable (no NT_FILE/auxv); pass --node PATH"
+                                .into(),
+                        )
+                    }
                 })?;
                 let p = PathBuf::from(&m.1);
                 if !p.exists() {

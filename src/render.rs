@@ -153,7 +153,11 @@ pub fn info(r: &InfoReport) {
     }
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(s.as_bytes());
-    for w in &r.warnings {
+}
+
+/// Print warnings on stderr, one line each.
+pub fn warnings(ws: &[String]) {
+    for w in ws {
         eprintln!("warning: {w}");
     }
 }

@@ -169,6 +169,7 @@ impl CoreFile {
                 what: "no notes and no memory segments could be read".into(),
             });
         }
+        let notes_cut = core.warnings.iter().any(|w| w.starts_with("note segment truncated"));
         if missing > 0 {
             core.warnings.push(format!(
                 "core is truncated: {missing} bytes of captured memory are missing from the file"
@@ -184,7 +185,7 @@ impl CoreFile {
             files: core.files,
             siginfo_signo: core.siginfo_signo,
             warnings: core.warnings,
-            truncated: missing > 0,
+            truncated: missing > 0 || notes_cut,
         })
     }
 
@@ -240,4 +241,118 @@ pub(crate) struct Notes {
     pub files: Vec<MappedFile>,
     pub siginfo_signo: Option<i32>,
     pub warnings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(out: &mut Vec<u8>, kind: u32, desc: &[u8]) {
+        out.extend_from_slice(&5u32.to_le_bytes());
+        out.extend_from_slice(&(desc.len() as u32).to_le_bytes());
+        out.extend_from_slice(&kind.to_le_bytes());
+        out.extend_from_slice(b"CORE\0\0\0\0");
+        out.extend_from_slice(desc);
+        while out.len() % 4 != 0 {
+            out.push(0);
+        }
+    }
+
+    fn phdr(out: &mut Vec<u8>, kind: u32, offset: u64, vaddr: u64, filesz: u64, memsz: u64) {
+        out.extend_from_slice(&kind.to_le_bytes());
+        out.extend_from_slice(&6u32.to_le_bytes());
+        for v in [offset, vaddr, 0, filesz, memsz, 4] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+
+    /// A minimal x86-64 core: one thread, one 16-byte memory segment; `xnum` stores the program
+    /// header count in section 0 (`PN_XNUM`) as kernels do past 65535 segments.
+    fn synthetic_core(xnum: bool) -> Vec<u8> {
+        let mut notes = Vec::new();
+        let mut prstatus = vec![0u8; 336];
+        prstatus[32..36].copy_from_slice(&777u32.to_le_bytes());
+        note(&mut notes, 1, &prstatus);
+        let mut psinfo = vec![0u8; 136];
+        psinfo[24..28].copy_from_slice(&777u32.to_le_bytes());
+        psinfo[40..44].copy_from_slice(b"node");
+        note(&mut notes, 3, &psinfo);
+        let phoff = 64u64;
+        let notes_at = phoff + 2 * 56;
+        let mem_at = notes_at + notes.len() as u64;
+        let shoff = mem_at + 16;
+        let mut f = Vec::new();
+        f.extend_from_slice(b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0");
+        f.extend_from_slice(&4u16.to_le_bytes()); // ET_CORE
+        f.extend_from_slice(&62u16.to_le_bytes()); // EM_X86_64
+        f.extend_from_slice(&1u32.to_le_bytes());
+        f.extend_from_slice(&0u64.to_le_bytes()); // entry
+        f.extend_from_slice(&phoff.to_le_bytes());
+        f.extend_from_slice(&(if xnum { shoff } else { 0 }).to_le_bytes());
+        f.extend_from_slice(&0u32.to_le_bytes()); // flags
+        f.extend_from_slice(&64u16.to_le_bytes()); // ehsize
+        f.extend_from_slice(&56u16.to_le_bytes()); // phentsize
+        f.extend_from_slice(&(if xnum { 0xffffu16 } else { 2 }).to_le_bytes());
+        f.extend_from_slice(&64u16.to_le_bytes()); // shentsize
+        f.extend_from_slice(&(if xnum { 1u16 } else { 0 }).to_le_bytes());
+        f.extend_from_slice(&0u16.to_le_bytes()); // shstrndx
+        phdr(&mut f, PT_NOTE, notes_at, 0, notes.len() as u64, 0);
+        phdr(&mut f, PT_LOAD, mem_at, 0x10000, 16, 0x1000);
+        f.extend_from_slice(&notes);
+        f.extend_from_slice(&0x1122_3344_5566_7788u64.to_le_bytes());
+        f.extend_from_slice(&[0xab; 8]);
+        if xnum {
+            let mut sh = vec![0u8; 64];
+            sh[44..48].copy_from_slice(&2u32.to_le_bytes()); // sh_info = real e_phnum
+            f.extend_from_slice(&sh);
+        }
+        f
+    }
+
+    fn open_bytes(name: &str, bytes: &[u8]) -> Result<CoreFile> {
+        let path = std::env::temp_dir().join(format!("corewalk-{}-{name}", std::process::id()));
+        std::fs::write(&path, bytes).expect("write temp core");
+        let r = CoreFile::open(&path);
+        let _ = std::fs::remove_file(&path);
+        r
+    }
+
+    #[test]
+    fn synthetic_core_yields_thread_psinfo_and_memory() {
+        for xnum in [false, true] {
+            let core = open_bytes(&format!("syn{xnum}"), &synthetic_core(xnum))
+                .expect("synthetic core parses");
+            assert_eq!(core.threads.len(), 1, "xnum={xnum}");
+            assert_eq!(core.threads[0].tid, 777);
+            assert_eq!(core.psinfo.as_ref().map(|p| p.fname.as_str()), Some("node"));
+            assert_eq!(core.segments.len(), 1);
+            let mem = core.memory();
+            use crate::memory::Memory;
+            assert_eq!(mem.read_u64(0x10000), Some(0x1122_3344_5566_7788));
+            assert_eq!(mem.read_u8(0x10010), None, "memsz beyond filesz is not captured");
+            assert!(!core.truncated && core.warnings.is_empty());
+        }
+    }
+
+    #[test]
+    fn truncation_is_flagged_not_fatal() {
+        let full = synthetic_core(false);
+        let core = open_bytes("trunc", &full[..full.len() - 8]).expect("still parses");
+        assert!(core.truncated);
+        assert_eq!(core.segments[0].filesz, 8);
+        assert!(core.warnings[0].contains("8 bytes of captured memory are missing"));
+    }
+
+    #[test]
+    fn non_cores_are_refused_by_kind() {
+        let mut exe = synthetic_core(false);
+        exe[16] = 2; // ET_EXEC
+        let err = open_bytes("exec", &exe).unwrap_err();
+        assert!(err.to_string().contains("not a core file (type executable)"), "{err}");
+        let err = open_bytes("text", b"hello").unwrap_err();
+        assert!(matches!(err, Error::NotElf { .. }), "{err}");
+        let mut elf32 = synthetic_core(false);
+        elf32[4] = 1;
+        assert!(matches!(open_bytes("e32", &elf32).unwrap_err(), Error::UnsupportedElf { .. }));
+    }
 }

@@ -134,3 +134,63 @@ pub fn temp_dir(name: &str) -> PathBuf {
 pub fn p(path: &Path) -> &str {
     path.to_str().expect("test paths are UTF-8")
 }
+
+/// A core of an arbitrary program (`argv`), started in `dir` and killed with SIGABRT; taken by the
+/// kernel when core_pattern writes a plain file there, else by gcore.
+pub fn core_of_program(argv: &[&str], dir: &Path) -> PathBuf {
+    let pattern = std::fs::read_to_string("/proc/sys/kernel/core_pattern").unwrap_or_default();
+    let kernel = !pattern.starts_with('|') && !pattern.contains('/') && !pattern.contains('%');
+    let script = format!(
+        "ulimit -c unlimited; cd '{}' && exec {}",
+        dir.display(),
+        argv.join(" ")
+    );
+    let mut child = Command::new("bash").arg("-c").arg(&script).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = child.id().to_string();
+    let core = dir.join("core");
+    if kernel {
+        Command::new("kill").args(["-ABRT", &pid]).status().unwrap();
+        let _ = child.wait();
+        let made = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("core"))
+            })
+            .expect("the kernel wrote a core");
+        if made != core {
+            std::fs::rename(&made, &core).unwrap();
+        }
+    } else {
+        let prefix = dir.join("gcore");
+        let ok = Command::new("gcore")
+            .arg("-o")
+            .arg(&prefix)
+            .arg(&pid)
+            .output()
+            .unwrap();
+        assert!(ok.status.success(), "gcore failed");
+        let _ = child.kill();
+        let _ = child.wait();
+        std::fs::rename(dir.join(format!("gcore.{pid}")), &core).unwrap();
+    }
+    core
+}
+
+/// Assert corewalk failed cleanly on unusable input: exit 1, and the first stderr line says `what`.
+pub fn assert_refused(out: &Output, what: &str) {
+    let err = stderr(out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "expected exit 1 (unusable input), got {:?}; stderr: {err}",
+        out.status.code()
+    );
+    let first = err.lines().next().unwrap_or("");
+    assert!(first.starts_with("corewalk: "), "stderr: {err}");
+    assert!(first.contains(what), "wanted {what:?} in the first line: {err}");
+    assert_eq!(err.lines().count(), 1, "one line only: {err}");
+}

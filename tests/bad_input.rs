@@ -1,0 +1,114 @@
+//! Unusable and damaged inputs: each gives a clear one-line error (exit 1), or a partial result
+//! with a warning (exit 3); never a panic (exit 101).
+
+mod common;
+use common::*;
+use std::fs;
+
+#[test]
+fn a_text_file_is_not_elf() {
+    let d = temp_dir("not-elf");
+    let f = d.join("notes.txt");
+    fs::write(&f, "this is not a core\n").unwrap();
+    assert_refused(&corewalk(&["info", p(&f)]), "is not an ELF file");
+    let empty = d.join("empty");
+    fs::write(&empty, "").unwrap();
+    assert_refused(&corewalk(&["info", p(&empty)]), "is not an ELF file");
+}
+
+#[test]
+fn an_executable_is_not_a_core() {
+    let node = node_for(20);
+    assert_refused(
+        &corewalk(&["info", p(&node)]),
+        "is an ELF file but not a core file (type executable)",
+    );
+}
+
+#[test]
+fn a_missing_file_is_named() {
+    assert_refused(
+        &corewalk(&["info", "/nonexistent/core.1"]),
+        "cannot read /nonexistent/core.1",
+    );
+}
+
+#[test]
+fn garbage_after_elf_magic_is_refused() {
+    let d = temp_dir("garbage");
+    let f = d.join("core");
+    let mut bytes = b"\x7fELF\x02\x01\x01".to_vec();
+    let mut x: u32 = 12345;
+    for _ in 0..4096 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        bytes.push((x >> 16) as u8);
+    }
+    fs::write(&f, &bytes).unwrap();
+    let out = corewalk(&["info", p(&f)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
+#[test]
+fn truncated_cores_are_refused_or_partial() {
+    let made = core_of("small.js", 22, "kernel");
+    let full = fs::read(&made.core).unwrap();
+    let d = temp_dir("truncated");
+    // Inside the ELF header, and inside the program header table: nothing usable.
+    for (name, len) in [("in-header", 40usize), ("in-phdrs", 200)] {
+        let f = d.join(name);
+        fs::write(&f, &full[..len]).unwrap();
+        let out = corewalk(&["info", p(&f)]);
+        assert_refused(&out, "truncated");
+    }
+    // Inside the memory: the report is printed, flagged partial (exit 3) with a warning first.
+    let f = d.join("in-memory");
+    fs::write(&f, &full[..full.len() * 3 / 4]).unwrap();
+    let out = corewalk(&["info", "--json", p(&f)]);
+    assert_eq!(out.status.code(), Some(3), "stderr: {}", stderr(&out));
+    let first = stderr(&out).lines().next().unwrap_or("").to_string();
+    assert!(first.contains("core is truncated"), "first line: {first}");
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert_eq!(r["process"]["pid"], made.live["pid"]);
+    assert_eq!(r["partial"], true);
+}
+
+#[test]
+fn a_core_of_another_program_is_not_node() {
+    let d = temp_dir("sleep-core");
+    let core = core_of_program(&["sleep", "100"], &d);
+    assert_refused(
+        &corewalk(&["info", p(&core)]),
+        "not a Node.js process: /usr/bin/sleep has no V8 postmortem metadata",
+    );
+}
+
+#[test]
+fn a_deleted_executable_is_reported() {
+    let d = temp_dir("deleted-exe");
+    let exe = d.join("mysleep");
+    fs::copy("/usr/bin/sleep", &exe).unwrap();
+    let core = core_of_program(&[p(&exe), "100"], &d);
+    fs::remove_file(&exe).unwrap();
+    assert_refused(
+        &corewalk(&["info", p(&core)]),
+        "does not exist here; pass --node PATH",
+    );
+    assert_refused(
+        &corewalk(&["info", "--node", "/nonexistent/node", p(&core)]),
+        "cannot read /nonexistent/node",
+    );
+}
+
+#[test]
+fn a_mismatched_node_is_refused_unless_forced() {
+    let made = core_of("small.js", 22, "kernel");
+    let other = node_for(20);
+    let out = corewalk(&["info", "--node", p(&other), p(&made.core)]);
+    assert_refused(&out, "does not match the core: build-id");
+    let forced = corewalk(&["info", "--force", "--node", p(&other), p(&made.core)]);
+    assert_ne!(forced.status.code(), Some(101), "{}", stderr(&forced));
+    assert!(
+        !stderr(&forced).contains("does not match the core"),
+        "--force must get past the check"
+    );
+}
