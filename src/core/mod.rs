@@ -169,7 +169,10 @@ impl CoreFile {
                 what: "no notes and no memory segments could be read".into(),
             });
         }
-        let notes_cut = core.warnings.iter().any(|w| w.starts_with("note segment truncated"));
+        let notes_cut = core
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("note segment truncated"));
         if missing > 0 {
             core.warnings.push(format!(
                 "core is truncated: {missing} bytes of captured memory are missing from the file"
@@ -253,7 +256,7 @@ mod tests {
         out.extend_from_slice(&kind.to_le_bytes());
         out.extend_from_slice(b"CORE\0\0\0\0");
         out.extend_from_slice(desc);
-        while out.len() % 4 != 0 {
+        while !out.len().is_multiple_of(4) {
             out.push(0);
         }
     }
@@ -329,7 +332,11 @@ mod tests {
             let mem = core.memory();
             use crate::memory::Memory;
             assert_eq!(mem.read_u64(0x10000), Some(0x1122_3344_5566_7788));
-            assert_eq!(mem.read_u8(0x10010), None, "memsz beyond filesz is not captured");
+            assert_eq!(
+                mem.read_u8(0x10010),
+                None,
+                "memsz beyond filesz is not captured"
+            );
             assert!(!core.truncated && core.warnings.is_empty());
         }
     }
@@ -348,11 +355,18 @@ mod tests {
         let mut exe = synthetic_core(false);
         exe[16] = 2; // ET_EXEC
         let err = open_bytes("exec", &exe).unwrap_err();
-        assert!(err.to_string().contains("not a core file (type executable)"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("not a core file (type executable)"),
+            "{err}"
+        );
         let err = open_bytes("text", b"hello").unwrap_err();
         assert!(matches!(err, Error::NotElf { .. }), "{err}");
         let mut elf32 = synthetic_core(false);
         elf32[4] = 1;
-        assert!(matches!(open_bytes("e32", &elf32).unwrap_err(), Error::UnsupportedElf { .. }));
+        assert!(matches!(
+            open_bytes("e32", &elf32).unwrap_err(),
+            Error::UnsupportedElf { .. }
+        ));
     }
 }

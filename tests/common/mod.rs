@@ -191,6 +191,9 @@ pub fn assert_refused(out: &Output, what: &str) {
     );
     let first = err.lines().next().unwrap_or("");
     assert!(first.starts_with("corewalk: "), "stderr: {err}");
-    assert!(first.contains(what), "wanted {what:?} in the first line: {err}");
+    assert!(
+        first.contains(what),
+        "wanted {what:?} in the first line: {err}"
+    );
     assert_eq!(err.lines().count(), 1, "one line only: {err}");
 }
