@@ -47,10 +47,23 @@ fn check_info(major: u32, method: &str) {
         let name = s["name"].as_str().unwrap();
         let ours = spaces.iter().find(|x| x["name"] == name);
         let got = ours.map_or(0, |x| x["committed"].as_u64().unwrap());
-        report.push(format!("{name}: live {want} ours {got}"));
+        // The pages found by scanning, independently of V8's own counter.
+        let found = ours.map_or(0, |x| x["page_bytes"].as_u64().unwrap());
+        let used = ours.map_or(0, |x| x["used"].as_u64().unwrap());
+        report.push(format!(
+            "{name}: live {want} ours {got} (pages found: {found}); used live {} ours {used}",
+            s["used"]
+        ));
         if want == 0 {
             continue;
         }
+        assert!(used <= found, "{name}: used {used} > pages {found}");
+        let off = (found as f64 - want as f64).abs() / want as f64;
+        assert!(
+            off <= 0.05,
+            "Node {major} {name}: pages found cover {found} bytes vs live {want}\n{}",
+            report.join("\n")
+        );
         let diff = (got as f64 - want as f64).abs() / want as f64;
         assert!(
             diff <= 0.05,
