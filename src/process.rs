@@ -214,7 +214,8 @@ pub fn core_build_id(mem: &impl Memory, base: u64) -> Option<Vec<u8>> {
     let mut link_base = None;
     let mut notes = Vec::new();
     for i in 0..phnum {
-        let ph = mem.slice(base.checked_add(phoff + i * phentsize)?, 56)?;
+        let at = phoff.checked_add(i.checked_mul(phentsize)?)?;
+        let ph = mem.slice(base.checked_add(at)?, 56)?;
         let word = |o: usize| u64::from_le_bytes(ph[o..o + 8].try_into().unwrap_or([0; 8]));
         let kind = u32::from_le_bytes(ph[..4].try_into().ok()?);
         match kind {

@@ -154,7 +154,8 @@ impl CoreFile {
                         core.warnings
                             .push(format!("note segment truncated: {have} of {want} bytes"));
                     }
-                    let bytes = &data[offset.min(file_len) as usize..(offset + have) as usize];
+                    let start = offset.min(file_len) as usize;
+                    let bytes = &data[start..start + have as usize];
                     match NoteIterator::<FileHeader64<LE>>::new(e, ph.p_align(e), bytes) {
                         Ok(iter) => notes::decode_all(iter, &mut core),
                         Err(err) => core.warnings.push(format!("bad note segment: {err}")),
@@ -348,6 +349,29 @@ mod tests {
         assert!(core.truncated);
         assert_eq!(core.segments[0].filesz, 8);
         assert!(core.warnings[0].contains("8 bytes of captured memory are missing"));
+    }
+
+    #[test]
+    fn corrupted_headers_and_notes_never_panic() {
+        // Every single-byte corruption of the headers and notes, and every truncation point,
+        // must give a Result, never a panic.
+        let full = synthetic_core(true);
+        let notes_end = full.len() - 16 - 64;
+        let mut x: u32 = 7;
+        for at in 0..notes_end {
+            for value in [0u8, 0xff, 0x80] {
+                let mut bad = full.clone();
+                bad[at] = value;
+                let _ = open_bytes("mut", &bad);
+            }
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let mut bad = full.clone();
+            bad[at] = (x >> 16) as u8;
+            let _ = open_bytes("rnd", &bad);
+        }
+        for len in (0..full.len()).step_by(7) {
+            let _ = open_bytes("cut", &full[..len]);
+        }
     }
 
     #[test]
