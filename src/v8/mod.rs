@@ -2,6 +2,7 @@
 
 pub mod heap;
 pub mod layout;
+pub mod map;
 
 use crate::binary::metadata::Metadata;
 use crate::error::{Error, Result};
