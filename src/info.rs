@@ -156,6 +156,7 @@ pub fn info(core_path: &Path, opts: &OpenOptions) -> Result<InfoReport> {
 }
 
 fn thread_summaries(p: &Process, mem: &impl Memory, pid: Option<u32>) -> Vec<ThreadSummary> {
+    let names = crate::threads::thread_names(p, mem, pid);
     let mut out: Vec<ThreadSummary> = p
         .core
         .threads
@@ -165,7 +166,7 @@ fn thread_summaries(p: &Process, mem: &impl Memory, pid: Option<u32>) -> Vec<Thr
             ThreadSummary {
                 tid: t.tid,
                 main,
-                name: crate::threads::thread_name(p, mem, t, main),
+                name: names.get(&t.tid).cloned(),
                 rip: t.regs.rip,
                 rsp: t.regs.rsp,
             }

@@ -29,6 +29,19 @@ fn check_info(major: u32, method: &str) {
     assert!(threads.len() >= 2, "node has helper threads: {threads:?}");
     assert_eq!(threads[0]["main"], true);
     assert_eq!(threads[0]["tid"], live["pid"]);
+    // Other threads are named by their start routine: node's 4 platform workers at least.
+    let workers = threads
+        .iter()
+        .filter(|t| {
+            t["name"]
+                .as_str()
+                .is_some_and(|n| n.ends_with("PlatformWorkerThread"))
+        })
+        .count();
+    assert!(
+        workers >= 4,
+        "Node {major}: platform worker threads named: {threads:?}"
+    );
     if method == "kernel" {
         assert_eq!(r["process"]["signal"]["name"], "SIGABRT");
     } else {
