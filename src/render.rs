@@ -105,8 +105,8 @@ pub fn info(r: &InfoReport) {
     let _ = writeln!(s, "\nThreads ({})", p.threads.len());
     let _ = writeln!(
         s,
-        "  {:>8}  {:<16} {:>18}  {:>18}",
-        "tid", "name", "rip", "rsp"
+        "  {:>8}  {:>18}  {:>18}  name (main thread: command; others: start routine)",
+        "tid", "rip", "rsp"
     );
     for t in &p.threads {
         let name = match (&t.name, t.main) {
@@ -115,11 +115,7 @@ pub fn info(r: &InfoReport) {
             (Some(n), false) => n.clone(),
             (None, false) => "-".to_string(),
         };
-        let _ = writeln!(
-            s,
-            "  {:>8}  {:<16} {:#18x}  {:#18x}",
-            t.tid, name, t.rip, t.rsp
-        );
+        let _ = writeln!(s, "  {:>8}  {:#18x}  {:#18x}  {name}", t.tid, t.rip, t.rsp);
     }
     if let Some(h) = &r.heap {
         let _ = writeln!(
