@@ -120,13 +120,14 @@ pub fn info(core_path: &Path, opts: &OpenOptions) -> Result<InfoReport> {
         .or_else(|| p.core.threads.first().map(|t| t.signal as i32))
         .filter(|&s| s > 0 && s != SIGSTOP);
     let threads = thread_summaries(&p, &mem, pid);
+    let (memory_bytes, captured_bytes) = p.core.memory_totals();
     Ok(InfoReport {
         core: CoreSummary {
             path: p.core.path().display().to_string(),
             file_size: p.core.file_size(),
             segments: p.core.segments.len(),
-            memory_bytes: p.core.memory_totals().0,
-            captured_bytes: p.core.memory_totals().1,
+            memory_bytes,
+            captured_bytes,
         },
         process: ProcessSummary {
             pid,

@@ -5,6 +5,9 @@ use crate::binary::{hex, Executable};
 use crate::core::{CoreFile, AT_ENTRY, AT_EXECFN, AT_PHDR};
 use crate::error::{Error, Result};
 use crate::memory::{Layered, Memory, Regions};
+use object::elf::FileHeader64;
+use object::read::elf::NoteIterator;
+use object::LittleEndian as LE;
 use std::path::{Path, PathBuf};
 
 /// How the executable was found.
@@ -227,20 +230,13 @@ pub fn core_build_id(mem: &impl Memory, base: u64) -> Option<Vec<u8>> {
     let bias = base.wrapping_sub(link_base.unwrap_or(0));
     for (vaddr, size) in notes {
         let data = mem.slice(vaddr.wrapping_add(bias), size.min(4096))?;
-        let mut at = 0usize;
-        while at + 12 <= data.len() {
-            let r = |o: usize| u32::from_le_bytes(data[o..o + 4].try_into().unwrap_or([0; 4]));
-            let (namesz, descsz, kind) = (r(at) as usize, r(at + 4) as usize, r(at + 8));
-            let name_at = at + 12;
-            let desc_at = name_at + namesz.div_ceil(4) * 4;
-            let next = desc_at + descsz.div_ceil(4) * 4;
-            if next > data.len() {
-                break;
+        let Ok(mut iter) = NoteIterator::<FileHeader64<LE>>::new(LE, 4u64, data) else {
+            continue;
+        };
+        while let Ok(Some(note)) = iter.next() {
+            if note.name() == b"GNU" && note.n_type(LE) == object::elf::NT_GNU_BUILD_ID {
+                return Some(note.desc().to_vec());
             }
-            if kind == 3 && &data[name_at..name_at + namesz.min(4)] == b"GNU\0" {
-                return Some(data[desc_at..desc_at + descsz].to_vec());
-            }
-            at = next;
         }
     }
     None
