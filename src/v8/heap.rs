@@ -54,6 +54,9 @@ pub struct SpaceStats {
     pub committed_source: &'static str,
     /// Bytes in use: allocated bytes of the pages (semi-spaces: up to their high water mark).
     pub used: u64,
+    /// Addresses of the space objects that own these pages.
+    #[serde(skip)]
+    pub owners: Vec<u64>,
 }
 
 /// The pages and spaces of one isolate's heap.
@@ -74,6 +77,11 @@ pub struct Heap {
 }
 
 impl Heap {
+    /// The space a page belongs to.
+    pub fn space_of(&self, page: &Page) -> Option<&SpaceStats> {
+        self.spaces.iter().find(|s| s.owners.contains(&page.owner))
+    }
+
     /// Find the heap of the process's main isolate (the one with the most pages).
     pub fn discover(v8: &V8<'_>, core: &CoreFile, mem: &impl Memory) -> Result<Heap> {
         let layout = &v8.layout;
@@ -258,7 +266,9 @@ fn group_spaces(
             committed: 0,
             committed_source: "space",
             used: 0,
+            owners: Vec::new(),
         });
+        entry.owners.push(owner);
         entry.pages += pages.len();
         entry.page_bytes += page_bytes;
         entry.used += used;

@@ -51,6 +51,8 @@ pub struct Layout {
     pub space: SpaceLayout,
     /// `AllocationSpace` enum: value → `getHeapSpaceStatistics()` name.
     pub space_names: &'static [&'static str],
+    /// Object layouts not in the metadata.
+    pub objects: ObjectLayout,
 }
 
 const SPACE: SpaceLayout = SpaceLayout {
@@ -79,6 +81,7 @@ const V8_11_3: Layout = Layout {
         flag_read_only: 1 << 6,
     },
     space: SPACE,
+    objects: OBJECTS_11_3,
     space_names: &[
         "read_only_space",
         "new_space",
@@ -112,6 +115,7 @@ const V8_12_4: Layout = Layout {
         flag_read_only: 1 << 6,
     },
     space: SPACE,
+    objects: OBJECTS_12_4,
     space_names: &[
         "read_only_space",
         "new_space",
@@ -148,6 +152,7 @@ const V8_13_6: Layout = Layout {
         flag_read_only: 1 << 6,
     },
     space: SPACE,
+    objects: OBJECTS_13_6,
     space_names: &[
         "read_only_space",
         "new_space",
@@ -167,6 +172,13 @@ const V8_13_6: Layout = Layout {
 
 const V8_14_6: Layout = Layout {
     name: "V8 14.6",
+    objects: ObjectLayout {
+        scope_info: ScopeInfoLayout::RawFlags {
+            header: 48,
+            function_slot: true,
+        },
+        ..OBJECTS_13_6
+    },
     ..V8_13_6
 };
 
@@ -177,6 +189,199 @@ const TABLE: &[((u32, u32), Layout)] = &[
     ((13, 6), V8_13_6),
     ((14, 6), V8_14_6),
 ];
+
+/// Object layouts the metadata does not give (header sizes of variable-sized objects), for builds
+/// without pointer compression. `None` means "not known for this version": objects of that class
+/// are then counted as undecodable rather than guessed.
+#[derive(Clone, Copy, Debug)]
+pub struct ObjectLayout {
+    /// `ByteArray` header (map + length).
+    pub byte_array_header: u64,
+    /// `BytecodeArray::kHeaderSize`.
+    pub bytecode_header: Option<u64>,
+    /// `FeedbackVector::kHeaderSize` (slots follow, 8 bytes each; the slot count is an int32 at +8).
+    pub feedback_vector_header: Option<u64>,
+    /// Feedback slot kinds packed per 32-bit word in `FeedbackMetadata`.
+    pub feedback_slots_per_word: Option<u64>,
+    /// Where `InstructionStream`'s body size (instructions + metadata, u32) is.
+    pub instruction_body: InstructionBody,
+    /// `InstructionStream::kHeaderSize` (instructions and metadata follow).
+    pub instruction_header: u64,
+    /// `FeedbackMetadata` has a u16 parameter count per closure-creation slot (V8 ≥ 13).
+    pub feedback_closure_parameter_counts: bool,
+    /// Code object alignment.
+    pub code_alignment: u64,
+    /// How `ScopeInfo` is sized.
+    pub scope_info: ScopeInfoLayout,
+    /// `FreeSpace`'s Smi size counts tagged words (V8 ≥ 13), not bytes.
+    pub free_space_in_words: bool,
+    /// Bytes after a variable-sized `NativeContext`'s slots (the raw microtask-queue pointer).
+    pub native_context_extra: u64,
+    /// Instance types the code-derived table misses on this version (e.g. cases V8 handles before
+    /// its switch), by class name.
+    pub extra_types: &'static [(u16, &'static str)],
+    /// Size of `WasmNull` when its map says "variable" (V8 11.3: just the map word).
+    pub wasm_null_size: Option<u64>,
+    /// Classes laid out as capacity (Smi at +8), length (Smi at +16), other fields, then
+    /// `capacity` slots on this version: (class, header bytes before the slots).
+    pub capacity_arrays: &'static [(&'static str, u64)],
+}
+
+/// Where an `InstructionStream` keeps its body size.
+#[derive(Clone, Copy, Debug)]
+pub enum InstructionBody {
+    /// In the stream itself, at this offset.
+    Own(u64),
+    /// In its `Code` object (pointer at `code` in the stream), at `offset` (V8 11.3).
+    InCode { code: u64, offset: u64 },
+}
+
+/// `ScopeInfo` sizing (its Torque layout): a header, then variable parts whose presence the flags
+/// word says. Bit positions are those of `ScopeFlags`.
+#[derive(Clone, Copy, Debug)]
+pub enum ScopeInfoLayout {
+    /// V8 ≤ 12: flags, parameter_count and context_local_count are Smis at +8/+16/+24; the
+    /// position info (two Smis) is optional.
+    SmiFlags,
+    /// V8 ≥ 13: flags are a raw u32 at +8; the header (with the position info) is `header` bytes.
+    /// With `function_slot`, function scopes carry one more slot (V8 14.6; measured on real cores:
+    /// with it every ScopeInfo ends where the next object starts).
+    RawFlags {
+        header: u64,
+        function_slot: bool,
+    },
+    Unknown,
+}
+
+/// `kScopeInfoMaxInlinedLocalNamesSize`: from this many context locals on, the names move to a
+/// hash table (one slot).
+const MAX_INLINED_LOCAL_NAMES: u64 = 75;
+
+impl ObjectLayout {
+    /// The size of the `ScopeInfo` at `addr`.
+    pub fn scope_info_size(&self, mem: &impl crate::memory::Memory, addr: u64) -> Option<u64> {
+        let smi = |off: u64| -> Option<u64> {
+            let w = mem.read_u64(addr + off)?;
+            (w & 1 == 0 && w >> 63 == 0).then_some(w >> 32)
+        };
+        let bit = |flags: u64, b: u32| (flags >> b) & 1 == 1;
+        let (flags, mut size, module_type) = match self.scope_info {
+            ScopeInfoLayout::SmiFlags => (smi(8)?, 32, 3),
+            ScopeInfoLayout::RawFlags {
+                header,
+                function_slot,
+            } => {
+                let flags = u64::from(mem.read_u32(addr + 8)?);
+                let extra = if function_slot && flags & 0xf == 4 {
+                    8
+                } else {
+                    0
+                };
+                (flags, header + extra, 5)
+            }
+            ScopeInfoLayout::Unknown => return None,
+        };
+        let scope_type = flags & 0xf;
+        let locals = smi(24)?;
+        if scope_type == module_type {
+            size += 8; // module_variable_count
+        }
+        // Names (inlined, or one hash table), then one info per local.
+        size += if locals < MAX_INLINED_LOCAL_NAMES {
+            8 * locals
+        } else {
+            8
+        };
+        size += 8 * locals;
+        if bit(flags, 10) {
+            size += 8; // saved_class_variable_info
+        }
+        if (flags >> 12) & 3 != 0 {
+            size += 16; // function_variable_info: name, slot
+        }
+        if bit(flags, 14) {
+            size += 8; // inferred_function_name
+        }
+        if let ScopeInfoLayout::SmiFlags = self.scope_info {
+            // CLASS 0, EVAL 1, FUNCTION 2, MODULE 3, SCRIPT 4; empty scope infos have none.
+            let empty = bit(flags, 29);
+            if matches!(scope_type, 1..=4) || (scope_type == 0 && !empty) {
+                size += 16; // position_info
+            }
+        }
+        if bit(flags, 22) {
+            size += 8; // outer_scope_info
+        }
+        if let ScopeInfoLayout::SmiFlags = self.scope_info {
+            if bit(flags, 28) {
+                size += 8; // locals_block_list
+            }
+        }
+        if scope_type == module_type {
+            let count = smi(32)?;
+            size += 8 + 24 * count; // module_info, (name, index, properties) per variable
+        }
+        Some(size)
+    }
+}
+
+const OBJECTS_11_3: ObjectLayout = ObjectLayout {
+    bytecode_header: Some(54),
+    instruction_body: InstructionBody::InCode {
+        code: 8,
+        offset: 56,
+    },
+    instruction_header: 16,
+    wasm_null_size: Some(8),
+    scope_info: ScopeInfoLayout::SmiFlags,
+    feedback_vector_header: Some(56),
+    ..OBJECTS_BASE
+};
+const OBJECTS_12_4: ObjectLayout = ObjectLayout {
+    bytecode_header: Some(64),
+    feedback_vector_header: Some(56),
+    scope_info: ScopeInfoLayout::SmiFlags,
+    wasm_null_size: Some(8),
+    capacity_arrays: &[
+        ("ArrayList", 24),
+        ("ScriptContextTable", 32),
+        ("ObjectBoilerplateDescription", 32),
+    ],
+    ..OBJECTS_BASE
+};
+const OBJECTS_13_6: ObjectLayout = ObjectLayout {
+    bytecode_header: Some(64),
+    feedback_vector_header: Some(48),
+    free_space_in_words: true,
+    scope_info: ScopeInfoLayout::RawFlags {
+        header: 48,
+        function_slot: false,
+    },
+    extra_types: &[(129, "BigIntBase")],
+    feedback_closure_parameter_counts: true,
+    capacity_arrays: &[
+        ("ArrayList", 24),
+        ("ScriptContextTable", 32),
+        ("ObjectBoilerplateDescription", 32),
+    ],
+    ..OBJECTS_BASE
+};
+const OBJECTS_BASE: ObjectLayout = ObjectLayout {
+    byte_array_header: 16,
+    bytecode_header: None,
+    feedback_vector_header: None,
+    feedback_slots_per_word: Some(6),
+    instruction_body: InstructionBody::Own(24),
+    instruction_header: 32,
+    feedback_closure_parameter_counts: false,
+    code_alignment: 64,
+    scope_info: ScopeInfoLayout::Unknown,
+    free_space_in_words: false,
+    native_context_extra: 8,
+    extra_types: &[],
+    capacity_arrays: &[],
+    wasm_null_size: None,
+};
 
 /// The layout for V8 `major.minor`: the exact entry when there is one; otherwise the newest entry of
 /// the same major that is not newer, with a warning that the version was not verified. `None` when

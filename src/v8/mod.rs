@@ -3,12 +3,17 @@
 pub mod heap;
 pub mod layout;
 pub mod map;
+pub mod object;
+pub mod types;
+pub mod walk;
 
 use crate::binary::metadata::Metadata;
 use crate::error::{Error, Result};
 use crate::process::Process;
 use crate::runtime::Versions;
 use layout::Layout;
+use object::Shapes;
+use types::TypeNames;
 
 /// What the upper layers need to decode V8 structures of one process.
 pub struct V8<'p> {
@@ -18,6 +23,10 @@ pub struct V8<'p> {
     pub metadata: Metadata,
     /// Version-specific layouts.
     pub layout: Layout,
+    /// Instance type numbers → V8 class names.
+    pub types: TypeNames,
+    /// How each instance type is sized.
+    pub shapes: Shapes,
     /// Problems found while setting up (e.g. a version not in the table).
     pub warnings: Vec<String>,
 }
@@ -31,11 +40,17 @@ impl<'p> V8<'p> {
         })?;
         let (layout, warning) = layout::for_version(major, minor)
             .ok_or_else(|| Error::UnsupportedVersion(format!("{major}.{minor}")))?;
+        let mut warnings: Vec<String> = warning.into_iter().collect();
+        let (types, types_warning) = TypeNames::read(&process.exe, &metadata);
+        warnings.extend(types_warning);
+        let shapes = Shapes::new(&metadata, &types, layout.objects);
         Ok(V8 {
             process,
             metadata,
             layout,
-            warnings: warning.into_iter().collect(),
+            types,
+            shapes,
+            warnings,
         })
     }
 

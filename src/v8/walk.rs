@@ -1,0 +1,260 @@
+//! Walking the objects of heap pages: from a page's first object, each object's size leads to the
+//! next. A word that is not a map pointer ends the walk of a page, except where it is the start of
+//! a linear allocation area (memory V8 hands out to the allocator and has not used yet): the walk
+//! resumes at the area's limit.
+
+use super::heap::{Heap, Page};
+use super::map::{meta_map_of, MapInfo, MapOffsets, Tagged};
+use super::object::Shapes;
+use super::V8;
+use crate::core::CoreFile;
+use crate::memory::Memory;
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap};
+
+/// Heap pages and everything else: a LAB descriptor lives in the C++ heap, never on a page.
+fn off_heap_segments<'c>(
+    core: &'c CoreFile,
+    heap: &'c Heap,
+) -> impl Iterator<Item = (u64, u64)> + 'c {
+    core.segments
+        .iter()
+        .filter(|s| s.flags & 2 != 0 && s.filesz > 0)
+        .filter(move |s| {
+            let end = s.vaddr + s.filesz;
+            let i = heap.pages.partition_point(|p| p.addr < s.vaddr);
+            heap.pages.get(i).is_none_or(|p| p.addr >= end)
+        })
+        .map(|s| (s.vaddr, s.filesz))
+}
+
+/// One heap object.
+#[derive(Clone, Copy, Debug)]
+pub struct Object {
+    pub addr: u64,
+    pub size: u64,
+    pub map: MapInfo,
+}
+
+/// Why a page's walk ended early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Stop {
+    /// A word that should be a map is not one.
+    BadMap,
+    /// An object of a variable-sized type we cannot size (instance type given).
+    UnknownSize(u16),
+    /// An object whose size runs past the page's object area.
+    Overrun,
+}
+
+/// How the walk of one page went.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct PageWalk {
+    pub page: u64,
+    pub objects: usize,
+    pub bytes: u64,
+    /// Where and why it stopped early, when it did.
+    pub stopped: Option<(u64, Stop)>,
+    /// Bytes of the object area left unwalked after a stop.
+    pub skipped_bytes: u64,
+    /// Runs of zero words stepped over between objects.
+    pub zero_bytes: u64,
+}
+
+/// Per-thread cache of decoded maps.
+pub type MapCache = HashMap<u64, Option<MapInfo>>;
+
+/// Everything a page walk needs; shared read-only between threads.
+pub struct Walker<'a, M> {
+    pub mem: &'a M,
+    pub shapes: &'a Shapes,
+    pub offsets: MapOffsets,
+    /// Maps that are their own map (one per native context plus read-only space's).
+    pub meta_maps: Vec<u64>,
+    /// Regular page size: pages larger than this hold one large object.
+    pub page_size: u64,
+    /// Unused linear allocation areas: start → end (the walk jumps over them).
+    pub holes: HashMap<u64, u64>,
+}
+
+impl<'a, M: Memory> Walker<'a, M> {
+    /// Prepare a walk of `heap`: find the meta maps from the pages' first objects.
+    pub fn new(v8: &'a V8<'_>, heap: &Heap, mem: &'a M) -> Option<Walker<'a, M>> {
+        let offsets = MapOffsets::new(v8)?;
+        let mut meta: BTreeSet<u64> = BTreeSet::new();
+        for p in &heap.pages {
+            if let Some(m) = meta_map_of(mem, p.area_start) {
+                meta.insert(m);
+            }
+        }
+        let map_type = v8.metadata.instance_type("MAP_TYPE");
+        let meta_maps: Vec<u64> = meta
+            .into_iter()
+            .filter(|&m| {
+                MapInfo::read(&offsets, mem, m).map(|i| Some(i.instance_type)) == Some(map_type)
+            })
+            .collect();
+        if meta_maps.is_empty() {
+            return None;
+        }
+        Some(Walker {
+            mem,
+            shapes: &v8.shapes,
+            offsets,
+            meta_maps,
+            page_size: v8.layout.page_size,
+            holes: HashMap::new(),
+        })
+    }
+
+    /// Find the unused parts of linear allocation areas: walk every page once, and for each page
+    /// whose walk stops early, look for a `LinearAllocationArea {start, top, limit}` whose `top`
+    /// is the stop address, in the process's writable memory outside the heap. The walk then
+    /// jumps from `top` to `limit`.
+    pub fn find_holes(&mut self, heap: &Heap, core: &CoreFile)
+    where
+        M: Sync,
+    {
+        let stops: HashMap<u64, u64> = heap
+            .pages
+            .par_iter()
+            .map_init(MapCache::new, |cache, page| {
+                let w = self.walk_page(page, cache, &mut |_| {});
+                w.stopped.map(|(at, _)| (at, page.area_end))
+            })
+            .flatten()
+            .collect();
+        if stops.is_empty() {
+            return;
+        }
+        let segments: Vec<(u64, u64)> = off_heap_segments(core, heap).collect();
+        let found: Vec<(u64, u64)> = segments
+            .par_iter()
+            .flat_map_iter(|&(start, len)| {
+                let mut out = Vec::new();
+                if let Some(d) = self.mem.slice(start, len) {
+                    for (i, c) in d.chunks_exact(8).enumerate().skip(1) {
+                        let top = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+                        let Some(&area_end) = stops.get(&top) else {
+                            continue;
+                        };
+                        let at = |k: usize| {
+                            d.get(8 * k..8 * k + 8)
+                                .and_then(|b| b.try_into().ok())
+                                .map(u64::from_le_bytes)
+                        };
+                        let (Some(lab_start), Some(limit)) = (at(i - 1), at(i + 1)) else {
+                            continue;
+                        };
+                        if lab_start <= top && top < limit && limit <= area_end {
+                            out.push((top, limit));
+                        }
+                    }
+                }
+                out
+            })
+            .collect();
+        let unique: HashSet<(u64, u64)> = found.into_iter().collect();
+        for (top, limit) in unique {
+            self.holes.insert(top, limit);
+        }
+    }
+
+    /// The map at `addr` if it is one (its own map is a meta map).
+    pub fn map_at(&self, cache: &mut MapCache, addr: u64) -> Option<MapInfo> {
+        if let Some(m) = cache.get(&addr) {
+            return *m;
+        }
+        let info = self.read_map(addr);
+        cache.insert(addr, info);
+        info
+    }
+
+    fn read_map(&self, addr: u64) -> Option<MapInfo> {
+        if addr & 7 != 0 {
+            return None;
+        }
+        let meta = Tagged::from_word(self.mem.read_u64(addr)?).object()?;
+        if !self.meta_maps.contains(&meta) {
+            return None;
+        }
+        MapInfo::read(&self.offsets, self.mem, addr)
+    }
+
+    /// The object at `addr`: its map and size, or why it cannot be decoded.
+    pub fn object_at(&self, cache: &mut MapCache, addr: u64) -> Result<Object, Stop> {
+        let word = self.mem.read_u64(addr).ok_or(Stop::BadMap)?;
+        let Tagged::Object(m) = Tagged::from_word(word) else {
+            return Err(Stop::BadMap);
+        };
+        let map = self.map_at(cache, m).ok_or(Stop::BadMap)?;
+        let size = self
+            .shapes
+            .size_of(self.mem, addr, &map)
+            .ok_or(Stop::UnknownSize(map.instance_type))?;
+        Ok(Object { addr, size, map })
+    }
+
+    /// Walk one page, calling `f` for every object (fillers and free space included).
+    pub fn walk_page(
+        &self,
+        page: &Page,
+        cache: &mut MapCache,
+        f: &mut dyn FnMut(&Object),
+    ) -> PageWalk {
+        let large = page.size > self.page_size;
+        let end = page.area_end;
+        let mut w = PageWalk {
+            page: page.addr,
+            objects: 0,
+            bytes: 0,
+            stopped: None,
+            skipped_bytes: 0,
+            zero_bytes: 0,
+        };
+        let mut a = page.area_start;
+        while a < end {
+            if let Some(&hole_end) = self.holes.get(&a) {
+                a = hole_end;
+                continue;
+            }
+            let o = match self.object_at(cache, a) {
+                Ok(o) => o,
+                Err(Stop::BadMap) if self.mem.read_u64(a) == Some(0) => {
+                    // Zero words hide nothing: skip them if an object follows.
+                    let mut z = a + 8;
+                    while z < end && self.mem.read_u64(z) == Some(0) {
+                        z += 8;
+                    }
+                    if z < end && !matches!(self.object_at(cache, z), Err(Stop::BadMap)) {
+                        w.zero_bytes += z - a;
+                        a = z;
+                        continue;
+                    }
+                    w.stopped = Some((a, Stop::BadMap));
+                    break;
+                }
+                Err(stop) => {
+                    w.stopped = Some((a, stop));
+                    break;
+                }
+            };
+            if o.size > end - a {
+                w.stopped = Some((a, Stop::Overrun));
+                break;
+            }
+            f(&o);
+            w.objects += 1;
+            w.bytes += o.size;
+            a += o.size;
+            if large {
+                return w;
+            }
+        }
+        if let Some((at, _)) = w.stopped {
+            w.skipped_bytes = end - at;
+        }
+        w
+    }
+}
