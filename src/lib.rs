@@ -2,9 +2,11 @@
 //!
 //! Layers, bottom to top (each only calls downward): [`memory`] and [`core`] (the core file),
 //! [`binary`] (the executable, its symbols and V8's postmortem metadata), [`process`] (a core joined
-//! with its executable), [`v8`] (V8's heap), and the reports built on them ([`info`]).
+//! with its executable), [`v8`] (V8's heap: pages, object walk, naming), [`session`] (a core opened
+//! down to its walkable heap), and the reports built on them ([`info`], [`analyze`]).
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod analyze;
 pub mod binary;
 pub mod core;
 pub mod error;
@@ -12,6 +14,7 @@ pub mod info;
 pub mod memory;
 pub mod process;
 pub mod runtime;
+pub mod session;
 pub mod signal;
 pub mod threads;
 pub mod v8;

@@ -55,6 +55,17 @@ impl CoreArgs {
 enum Command {
     /// Process, Node and V8 versions, threads, and the V8 heap's spaces.
     Info(CoreArgs),
+    /// What fills the heap: object classes (named like V8's heap snapshot) by count and size.
+    Analyze {
+        #[command(flatten)]
+        core: CoreArgs,
+        /// Order classes by total self size or by count.
+        #[arg(long, value_enum, default_value = "size")]
+        sort: corewalk::analyze::SortBy,
+        /// Classes to show in the table (0: all).
+        #[arg(long, default_value_t = 40)]
+        top: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -69,6 +80,17 @@ fn main() -> ExitCode {
             }
             r.partial
         }),
+        Command::Analyze { core, sort, top } => {
+            corewalk::analyze::analyze(&core.core, &core.open_options(), *sort).map(|r| {
+                render::warnings(&r.warnings);
+                if core.json {
+                    render::json(&r);
+                } else {
+                    render::analyze(&r, *top);
+                }
+                !r.undecodable.is_empty()
+            })
+        }
     };
     match result {
         Ok(false) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! Human-readable tables and JSON output of the library's reports.
 
+use corewalk::analyze::AnalyzeReport;
 use corewalk::info::InfoReport;
 use std::io::Write;
 
@@ -160,4 +161,81 @@ pub fn warnings(ws: &[String]) {
 
 fn opt<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map_or_else(|| "?".to_string(), |v| v.to_string())
+}
+
+/// Print the `analyze` report as text: totals, then the `top` largest classes.
+pub fn analyze(r: &AnalyzeReport, top: usize) {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Heap        {} objects, {} (Node {}, V8 {})",
+        r.objects,
+        bytes(r.bytes),
+        r.node_version.as_deref().unwrap_or("?"),
+        r.v8_version.as_deref().unwrap_or("?")
+    );
+    let _ = writeln!(
+        s,
+        "Strings     {}    ArrayBuffer backing stores: {} in {} buffers (outside the heap)",
+        bytes(r.string_bytes),
+        bytes(r.array_buffer_backing_bytes),
+        r.array_buffers
+    );
+    if !r.undecodable.is_empty() {
+        let _ = writeln!(s, "{} objects could not be decoded", r.undecodable.len());
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(s, "  {:>10} {:>12} {:>6}  {:<20} class", "count", "self size", "share", "type");
+    let total = r.bytes.max(1) as f64;
+    let shown = if top == 0 { r.classes.len() } else { top.min(r.classes.len()) };
+    for c in &r.classes[..shown] {
+        let name = if c.name.is_empty() { "(anonymous)" } else { &c.name };
+        let _ = writeln!(
+            s,
+            "  {:>10} {:>12} {:>5.1}%  {:<20} {}",
+            c.count,
+            bytes(c.self_size),
+            100.0 * c.self_size as f64 / total,
+            c.node_type,
+            one_line(name, 100)
+        );
+    }
+    if shown < r.classes.len() {
+        let rest = &r.classes[shown..];
+        let _ = writeln!(
+            s,
+            "  {:>10} {:>12} {:>5.1}%  ({} more classes; --top 0 shows all)",
+            rest.iter().map(|c| c.count).sum::<u64>(),
+            bytes(rest.iter().map(|c| c.self_size).sum()),
+            100.0 * rest.iter().map(|c| c.self_size).sum::<u64>() as f64 / total,
+            rest.len()
+        );
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(s, "  {:<28} {:>10} {:>12}", "space", "objects", "bytes");
+    for sp in &r.spaces {
+        let _ = writeln!(s, "  {:<28} {:>10} {:>12}", sp.name, sp.objects, bytes(sp.bytes));
+    }
+    print_out(&s);
+}
+
+/// A name on one line, cut to `max` characters.
+pub fn one_line(s: &str, max: usize) -> String {
+    let flat: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(max + 1)
+        .collect();
+    if flat.chars().count() > max {
+        format!("{}…", flat.chars().take(max).collect::<String>())
+    } else {
+        flat
+    }
+}
+
+fn print_out(s: &str) {
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    let _ = out.write_all(s.as_bytes());
 }

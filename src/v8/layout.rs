@@ -257,71 +257,111 @@ pub enum ScopeInfoLayout {
 /// hash table (one slot).
 const MAX_INLINED_LOCAL_NAMES: u64 = 75;
 
+/// Where a `ScopeInfo`'s parts are, as byte offsets from its start.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScopeInfoFields {
+    pub flags: u64,
+    pub scope_type: u64,
+    pub parameter_count: u64,
+    pub context_local_count: u64,
+    /// Inlined context-local names (`context_local_count` slots), when inlined.
+    pub local_names: Option<u64>,
+    /// The names hash table slot, when not inlined.
+    pub local_names_table: Option<u64>,
+    pub local_infos: u64,
+    /// Name slot of the function variable info (the function's own name).
+    pub function_name: Option<u64>,
+    pub inferred_name: Option<u64>,
+    pub outer_scope_info: Option<u64>,
+    pub size: u64,
+}
+
 impl ObjectLayout {
     /// The size of the `ScopeInfo` at `addr`.
     pub fn scope_info_size(&self, mem: &impl crate::memory::Memory, addr: u64) -> Option<u64> {
+        self.scope_info_fields(mem, addr).map(|f| f.size)
+    }
+
+    /// Decode the layout of the `ScopeInfo` at `addr`.
+    pub fn scope_info_fields(
+        &self,
+        mem: &impl crate::memory::Memory,
+        addr: u64,
+    ) -> Option<ScopeInfoFields> {
         let smi = |off: u64| -> Option<u64> {
             let w = mem.read_u64(addr + off)?;
             (w & 1 == 0 && w >> 63 == 0).then_some(w >> 32)
         };
         let bit = |flags: u64, b: u32| (flags >> b) & 1 == 1;
-        let (flags, mut size, module_type) = match self.scope_info {
-            ScopeInfoLayout::SmiFlags => (smi(8)?, 32, 3),
+        let smi_flags = matches!(self.scope_info, ScopeInfoLayout::SmiFlags);
+        let (flags, header, module_type, tail) = match self.scope_info {
+            ScopeInfoLayout::SmiFlags => (smi(8)?, 32, 3, 0),
             ScopeInfoLayout::RawFlags {
                 header,
                 function_slot,
             } => {
                 let flags = u64::from(mem.read_u32(addr + 8)?);
-                let extra = if function_slot && flags & 0xf == 4 {
-                    8
-                } else {
-                    0
-                };
-                (flags, header + extra, 5)
+                let tail = if function_slot && flags & 0xf == 4 { 8 } else { 0 };
+                (flags, header, 5, tail)
             }
             ScopeInfoLayout::Unknown => return None,
         };
         let scope_type = flags & 0xf;
+        let is_module = scope_type == module_type;
         let locals = smi(24)?;
-        if scope_type == module_type {
-            size += 8; // module_variable_count
+        let mut f = ScopeInfoFields {
+            flags,
+            scope_type,
+            parameter_count: smi(16)?,
+            context_local_count: locals,
+            ..Default::default()
+        };
+        let mut at = header;
+        let module_count_at = at;
+        if is_module {
+            at += 8; // module_variable_count
         }
         // Names (inlined, or one hash table), then one info per local.
-        size += if locals < MAX_INLINED_LOCAL_NAMES {
-            8 * locals
+        if locals < MAX_INLINED_LOCAL_NAMES {
+            f.local_names = Some(at);
+            at += 8 * locals;
         } else {
-            8
-        };
-        size += 8 * locals;
+            f.local_names_table = Some(at);
+            at += 8;
+        }
+        f.local_infos = at;
+        at += 8 * locals;
         if bit(flags, 10) {
-            size += 8; // saved_class_variable_info
+            at += 8; // saved_class_variable_info
         }
         if (flags >> 12) & 3 != 0 {
-            size += 16; // function_variable_info: name, slot
+            f.function_name = Some(at);
+            at += 16; // function_variable_info: name, slot
         }
         if bit(flags, 14) {
-            size += 8; // inferred_function_name
+            f.inferred_name = Some(at);
+            at += 8;
         }
-        if let ScopeInfoLayout::SmiFlags = self.scope_info {
+        if smi_flags {
             // CLASS 0, EVAL 1, FUNCTION 2, MODULE 3, SCRIPT 4; empty scope infos have none.
             let empty = bit(flags, 29);
             if matches!(scope_type, 1..=4) || (scope_type == 0 && !empty) {
-                size += 16; // position_info
+                at += 16; // position_info
             }
         }
         if bit(flags, 22) {
-            size += 8; // outer_scope_info
+            f.outer_scope_info = Some(at);
+            at += 8;
         }
-        if let ScopeInfoLayout::SmiFlags = self.scope_info {
-            if bit(flags, 28) {
-                size += 8; // locals_block_list
-            }
+        if smi_flags && bit(flags, 28) {
+            at += 8; // locals_block_list
         }
-        if scope_type == module_type {
-            let count = smi(32)?;
-            size += 8 + 24 * count; // module_info, (name, index, properties) per variable
+        if is_module {
+            let count = smi(module_count_at)?;
+            at += 8 + 24 * count; // module_info, (name, index, properties) per variable
         }
-        Some(size)
+        f.size = at + tail;
+        Some(f)
     }
 }
 

@@ -3,6 +3,8 @@
 pub mod heap;
 pub mod layout;
 pub mod map;
+pub mod model;
+pub mod names;
 pub mod object;
 pub mod types;
 pub mod walk;

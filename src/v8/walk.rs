@@ -76,6 +76,11 @@ pub struct Walker<'a, M> {
     pub page_size: u64,
     /// Unused linear allocation areas: start → end (the walk jumps over them).
     pub holes: HashMap<u64, u64>,
+    /// Object areas of read-only pages: [start, end).
+    pub read_only: Vec<(u64, u64)>,
+    /// Read-only pages that page discovery did not list (V8 ≥ 13 keeps their metadata in a
+    /// different class), found from the meta map that lives on them.
+    pub extra_pages: Vec<Page>,
 }
 
 impl<'a, M: Memory> Walker<'a, M> {
@@ -98,14 +103,43 @@ impl<'a, M: Memory> Walker<'a, M> {
         if meta_maps.is_empty() {
             return None;
         }
+        let page_size = v8.layout.page_size;
+        let mut extra_pages = Vec::new();
+        for &m in &meta_maps {
+            let known = heap
+                .pages
+                .iter()
+                .any(|p| p.area_start <= m && m < p.area_end);
+            if !known {
+                if let Some(p) = read_only_page(v8, mem, m & !(page_size - 1)) {
+                    extra_pages.push(p);
+                }
+            }
+        }
+        let read_only = heap
+            .pages
+            .iter()
+            .chain(&extra_pages)
+            .filter(|p| p.heap == 0)
+            .map(|p| (p.area_start, p.area_end))
+            .collect();
         Some(Walker {
             mem,
             shapes: &v8.shapes,
             offsets,
             meta_maps,
-            page_size: v8.layout.page_size,
+            page_size,
             holes: HashMap::new(),
+            read_only,
+            extra_pages,
         })
+    }
+
+    /// Every page to walk: the heap's and the extra read-only ones.
+    pub fn pages<'h>(&'h self, heap: &'h Heap) -> Vec<Page> {
+        let mut v: Vec<Page> = heap.pages.iter().chain(&self.extra_pages).copied().collect();
+        v.sort_by_key(|p| p.addr);
+        v
     }
 
     /// Find the unused parts of linear allocation areas: walk every page once, and for each page
@@ -116,8 +150,8 @@ impl<'a, M: Memory> Walker<'a, M> {
     where
         M: Sync,
     {
-        let stops: HashMap<u64, u64> = heap
-            .pages
+        let pages = self.pages(heap);
+        let stops: HashMap<u64, u64> = pages
             .par_iter()
             .map_init(MapCache::new, |cache, page| {
                 let w = self.walk_page(page, cache, &mut |_| {});
@@ -257,4 +291,37 @@ impl<'a, M: Memory> Walker<'a, M> {
         }
         w
     }
+}
+
+/// A read-only page of V8 ≥ 13 (`flags, metadata*` header) whose metadata is a
+/// `ReadOnlyPageMetadata`: no chunk back-pointer, but area start and end at the offsets the layout
+/// gives. Accepted only with the read-only flag and an object area inside the page.
+fn read_only_page<M: Memory>(v8: &V8<'_>, mem: &M, page: u64) -> Option<Page> {
+    let l = &v8.layout.page;
+    let super::layout::HeaderKind::OutOfLine { metadata_ptr } = l.header else {
+        return None;
+    };
+    let flags = mem.read_u64(page + l.flags)?;
+    if flags & l.flag_read_only == 0 {
+        return None;
+    }
+    let meta = mem.read_u64(page + metadata_ptr)?;
+    let area_start = mem.read_u64(meta.checked_add(l.area_start)?)?;
+    let area_end = mem.read_u64(meta.checked_add(l.area_end)?)?;
+    let plausible = area_start > page
+        && area_start - page < 0x10000
+        && area_start < area_end
+        && area_end - page <= 16 * v8.layout.page_size;
+    plausible.then_some(Page {
+        addr: page,
+        size: area_end - page,
+        flags,
+        heap: 0,
+        area_start,
+        area_end,
+        allocated_bytes: area_end - area_start,
+        wasted_memory: 0,
+        high_water_mark: area_end - page,
+        owner: 0,
+    })
 }

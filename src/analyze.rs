@@ -1,0 +1,239 @@
+//! `corewalk analyze`: what fills the heap, by class, from a walk of every object of every page.
+
+use crate::error::Result;
+use crate::memory::Memory;
+use crate::process::OpenOptions;
+use crate::session::{with_heap, Ctx};
+use crate::v8::heap::Page;
+use crate::v8::names::{Class, NodeType};
+use crate::v8::walk::{MapCache, PageWalk, Stop};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// One class of objects.
+#[derive(Clone, Debug, Serialize)]
+pub struct ClassRow {
+    pub name: String,
+    /// V8's node type (`object`, `closure`, `string`, `array`, `code`, ...).
+    #[serde(rename = "type")]
+    pub node_type: String,
+    pub count: u64,
+    pub self_size: u64,
+}
+
+/// Per-space totals of what the walk found.
+#[derive(Clone, Debug, Serialize)]
+pub struct SpaceRow {
+    pub name: String,
+    pub objects: u64,
+    pub bytes: u64,
+}
+
+/// A part of a page that could not be decoded.
+#[derive(Clone, Debug, Serialize)]
+pub struct Undecodable {
+    pub page: u64,
+    pub at: u64,
+    pub reason: String,
+    /// Bytes of the page after `at` that were not walked.
+    pub skipped_bytes: u64,
+}
+
+/// The report.
+#[derive(Clone, Debug, Serialize)]
+pub struct AnalyzeReport {
+    pub node_version: Option<String>,
+    pub v8_version: Option<String>,
+    /// Objects named like V8's snapshot nodes (free space and fillers excluded).
+    pub objects: u64,
+    pub bytes: u64,
+    pub classes: Vec<ClassRow>,
+    pub spaces: Vec<SpaceRow>,
+    /// Bytes of string objects (all representations).
+    pub string_bytes: u64,
+    /// Bytes of ArrayBuffer backing stores (native memory the heap points to).
+    pub array_buffer_backing_bytes: u64,
+    pub array_buffers: u64,
+    /// Free space and fillers on the walked pages.
+    pub free_bytes: u64,
+    /// Places where the walk of a page stopped on something it could not decode.
+    pub undecodable: Vec<Undecodable>,
+    pub warnings: Vec<String>,
+}
+
+/// How to order classes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortBy {
+    Size,
+    Count,
+}
+
+#[derive(Default)]
+struct Acc {
+    classes: HashMap<Class, (u64, u64)>,
+    spaces: HashMap<String, (u64, u64)>,
+    objects: u64,
+    bytes: u64,
+    string_bytes: u64,
+    backing: u64,
+    buffers: u64,
+    free: u64,
+    undecodable: Vec<Undecodable>,
+}
+
+impl Acc {
+    fn merge(mut self, o: Acc) -> Acc {
+        for (k, (c, b)) in o.classes {
+            let e = self.classes.entry(k).or_default();
+            e.0 += c;
+            e.1 += b;
+        }
+        for (k, (c, b)) in o.spaces {
+            let e = self.spaces.entry(k).or_default();
+            e.0 += c;
+            e.1 += b;
+        }
+        self.objects += o.objects;
+        self.bytes += o.bytes;
+        self.string_bytes += o.string_bytes;
+        self.backing += o.backing;
+        self.buffers += o.buffers;
+        self.free += o.free;
+        self.undecodable.extend(o.undecodable);
+        self
+    }
+}
+
+/// Analyze the heap of `core`.
+pub fn analyze(core: &Path, opts: &OpenOptions, sort: SortBy) -> Result<AnalyzeReport> {
+    with_heap(core, opts, |ctx| Ok(analyze_ctx(ctx, sort)))
+}
+
+/// Walk every page of an opened heap and summarize it.
+pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy) -> AnalyzeReport {
+    let model = ctx.model;
+    let space_of = |p: &Page| -> String {
+        if p.heap == 0 {
+            return "read_only_space".into();
+        }
+        ctx.heap
+            .space_of(p)
+            .map_or_else(|| "unknown".into(), |s| s.name.clone())
+    };
+    let acc = ctx
+        .pages
+        .par_iter()
+        .map_init(
+            || (MapCache::new(), MapCache::new()),
+            |(walk_cache, name_cache), page| {
+                let mut acc = Acc::default();
+                let space = space_of(page);
+                let mut space_objects = 0;
+                let mut space_bytes = 0;
+                let walk: PageWalk = model.walker.walk_page(page, walk_cache, &mut |o| {
+                    let Some(n) = model.naming(name_cache, o) else {
+                        acc.free += o.size;
+                        return;
+                    };
+                    acc.objects += 1;
+                    acc.bytes += o.size;
+                    space_objects += 1;
+                    space_bytes += o.size;
+                    if matches!(
+                        n.node_type,
+                        NodeType::String | NodeType::ConcatenatedString | NodeType::SlicedString
+                    ) {
+                        acc.string_bytes += o.size;
+                    }
+                    if Some(o.map.instance_type) == model.types.js_array_buffer {
+                        acc.buffers += 1;
+                        acc.backing += model
+                            .mem
+                            .read_u64(o.addr + model.off.array_buffer_byte_length)
+                            .unwrap_or(0);
+                    }
+                    let e = acc.classes.entry(Class::of(n.node_type, &n.name)).or_default();
+                    e.0 += 1;
+                    e.1 += o.size;
+                });
+                acc.spaces.insert(space, (space_objects, space_bytes));
+                if let Some((at, stop)) = walk.stopped {
+                    // A zero word where an object should start is memory never allocated (the
+                    // end of a linear allocation area): nothing is lost there.
+                    let zero = model.mem.read_u64(at) == Some(0);
+                    if !(zero && stop == Stop::BadMap) {
+                        acc.undecodable.push(Undecodable {
+                            page: page.addr,
+                            at,
+                            reason: match stop {
+                                Stop::BadMap => "no map where an object should start".into(),
+                                Stop::UnknownSize(t) => format!(
+                                    "object of type {} ({t}) of unknown size",
+                                    ctx.v8.types.name(t).unwrap_or("?")
+                                ),
+                                Stop::Overrun => "object runs past the end of its page".into(),
+                            },
+                            skipped_bytes: walk.skipped_bytes,
+                        });
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(Acc::default, Acc::merge);
+
+    let mut classes: Vec<ClassRow> = acc
+        .classes
+        .into_iter()
+        .map(|(k, (count, self_size))| ClassRow {
+            name: k.name,
+            node_type: k.node_type.as_str().to_string(),
+            count,
+            self_size,
+        })
+        .collect();
+    match sort {
+        SortBy::Size => classes.sort_by(|a, b| {
+            (b.self_size, b.count, &a.name).cmp(&(a.self_size, a.count, &b.name))
+        }),
+        SortBy::Count => classes.sort_by(|a, b| {
+            (b.count, b.self_size, &a.name).cmp(&(a.count, a.self_size, &b.name))
+        }),
+    }
+    let mut spaces: Vec<SpaceRow> = acc
+        .spaces
+        .into_iter()
+        .map(|(name, (objects, bytes))| SpaceRow {
+            name,
+            objects,
+            bytes,
+        })
+        .collect();
+    spaces.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.name.cmp(&b.name)));
+    let mut undecodable = acc.undecodable;
+    undecodable.sort_by_key(|u| u.at);
+    let mut warnings = ctx.warnings.clone();
+    if !undecodable.is_empty() {
+        warnings.push(format!(
+            "{} objects could not be decoded ({} bytes of heap pages not walked)",
+            undecodable.len(),
+            undecodable.iter().map(|u| u.skipped_bytes).sum::<u64>()
+        ));
+    }
+    AnalyzeReport {
+        node_version: ctx.versions.node.clone(),
+        v8_version: ctx.versions.v8.clone(),
+        objects: acc.objects,
+        bytes: acc.bytes,
+        classes,
+        spaces,
+        string_bytes: acc.string_bytes,
+        array_buffer_backing_bytes: acc.backing,
+        array_buffers: acc.buffers,
+        free_bytes: acc.free,
+        undecodable,
+        warnings,
+    }
+}

@@ -1,0 +1,733 @@
+//! Reading V8 objects: strings of every representation, functions and their names, properties of
+//! JS objects (fast and dictionary mode), constructor names the way V8 computes them.
+//!
+//! Offsets come from the postmortem metadata (`v8dbg_class_*`, `v8dbg_prop_*`, dictionary shapes);
+//! where a build lacks one, the default is V8's layout without pointer compression, which every
+//! supported version shares.
+
+use super::layout::ScopeInfoFields;
+use super::map::{MapInfo, Tagged};
+use super::object::{Kind, StringRep};
+use super::walk::{MapCache, Object, Walker};
+use super::V8;
+use crate::memory::Memory;
+
+/// Longest string we read in full; longer ones are cut (with their full length reported).
+pub const MAX_STRING: usize = 1 << 20;
+/// Cons-string pieces visited at most while reading one string.
+const MAX_CONS_PIECES: usize = 1 << 16;
+/// Prototype-chain steps followed at most.
+const MAX_CHAIN: usize = 64;
+/// Back-pointer steps followed at most from a map to its constructor.
+const MAX_BACK_POINTERS: usize = 4096;
+
+/// Field offsets used by the model.
+#[derive(Clone, Copy, Debug)]
+pub struct Offsets {
+    pub properties: u64,
+    pub elements: u64,
+    pub js_array_length: u64,
+    pub function_shared: u64,
+    pub function_context: u64,
+    pub sfi_name: u64,
+    pub sfi_script: u64,
+    pub string_length: u64,
+    pub cons_first: u64,
+    pub cons_second: u64,
+    pub sliced_parent: u64,
+    pub sliced_offset: u64,
+    pub thin_actual: u64,
+    pub external_resource: u64,
+    pub symbol_name: u64,
+    pub regexp_source: u64,
+    pub date_value: u64,
+    pub heap_number_value: u64,
+    pub oddball_to_string: u64,
+    pub script_name: u64,
+    pub map_inobject_start: u64,
+    pub descriptors_header: u64,
+    pub desc_key: u64,
+    pub desc_details: u64,
+    pub desc_value: u64,
+    pub desc_size: u64,
+    pub prop_kind_mask: u64,
+    pub prop_location_mask: u64,
+    pub prop_location_shift: u64,
+    pub prop_location_field: u64,
+    pub prop_index_mask: u64,
+    pub prop_index_shift: u64,
+    pub dict_prefix_start: u64,
+    pub dict_prefix_size: u64,
+    pub dict_entry_size: u64,
+    pub own_descriptors_mask: u64,
+    pub own_descriptors_shift: u64,
+    pub is_dictionary_shift: u64,
+    pub array_buffer_backing_store: u64,
+    pub array_buffer_byte_length: u64,
+}
+
+impl Offsets {
+    fn new(v8: &V8<'_>) -> Offsets {
+        let md = &v8.metadata;
+        let c = |class: &str, field: &str, d: u64| md.class_offset(class, field).unwrap_or(d);
+        let k = |name: &str, d: i64| md.constant(name).unwrap_or(d) as u64;
+        Offsets {
+            properties: c("JSReceiver", "raw_properties_or_hash", 8),
+            elements: c("JSObject", "elements", 16),
+            js_array_length: 24,
+            function_shared: c("JSFunction", "shared", 24),
+            function_context: c("JSFunction", "context", 32),
+            sfi_name: c("SharedFunctionInfo", "name_or_scope_info", 16),
+            sfi_script: md
+                .class_offset("SharedFunctionInfo", "script_or_debug_info")
+                .or_else(|| md.class_offset("SharedFunctionInfo", "script"))
+                .unwrap_or(32),
+            string_length: c("String", "length", 12),
+            cons_first: c("ConsString", "first", 16),
+            cons_second: c("ConsString", "second", 24),
+            sliced_parent: c("SlicedString", "parent", 16),
+            sliced_offset: c("SlicedString", "offset", 24),
+            thin_actual: c("ThinString", "actual", 16),
+            external_resource: c("ExternalString", "resource", 16),
+            symbol_name: c("Symbol", "name", 16),
+            regexp_source: c("JSRegExp", "source", 32),
+            date_value: c("JSDate", "value", 24),
+            heap_number_value: c("HeapNumber", "value", 8),
+            oddball_to_string: c("Oddball", "to_string", 16),
+            script_name: c("Script", "name", 16),
+            map_inobject_start: c("Map", "inobject_properties_start_or_constructor_function_index", 9),
+            descriptors_header: v8.shapes.descriptor_header,
+            desc_key: k("prop_desc_key", 0),
+            desc_details: k("prop_desc_details", 1),
+            desc_value: k("prop_desc_value", 2),
+            desc_size: k("prop_desc_size", 3).max(1),
+            prop_kind_mask: k("prop_kind_mask", 1),
+            prop_location_mask: k("prop_location_mask", 2),
+            prop_location_shift: k("prop_location_shift", 1),
+            prop_location_field: k("prop_location_Field", 0),
+            prop_index_mask: k("prop_index_mask", 0x1ff80000),
+            prop_index_shift: k("prop_index_shift", 19),
+            dict_prefix_start: k("namedictionary_prefix_start_index", 3),
+            dict_prefix_size: k("namedictionaryshape_prefix_size", 3),
+            dict_entry_size: k("namedictionaryshape_entry_size", 3).max(1),
+            own_descriptors_mask: k("bit_field3_number_of_own_descriptors_mask", 0xffc00),
+            own_descriptors_shift: k("bit_field3_number_of_own_descriptors_shift", 10),
+            is_dictionary_shift: k("bit_field3_is_dictionary_map_shift", 21),
+            array_buffer_backing_store: c("JSArrayBuffer", "backing_store", 48),
+            array_buffer_byte_length: c("JSArrayBuffer", "byte_length", 32),
+        }
+    }
+}
+
+/// Instance types the model needs to recognise, from the type table.
+#[derive(Clone, Debug, Default)]
+pub struct Types {
+    pub first_js_receiver: u16,
+    pub first_js_object: u16,
+    pub map: Option<u16>,
+    pub symbol: Option<u16>,
+    pub heap_number: Option<u16>,
+    pub oddball: Option<u16>,
+    pub bigint: Option<u16>,
+    pub js_function_first: u16,
+    pub js_function_last: u16,
+    pub js_bound_function: Option<u16>,
+    pub js_regexp: Option<u16>,
+    pub js_date: Option<u16>,
+    pub js_array: Option<u16>,
+    pub js_array_buffer: Option<u16>,
+    pub js_global_object: Option<u16>,
+    pub js_global_proxy: Option<u16>,
+    pub shared_function_info: Option<u16>,
+    pub scope_info: Option<u16>,
+    pub script: Option<u16>,
+    pub native_context: Option<u16>,
+    pub first_context: u16,
+    pub last_context: u16,
+    pub fixed_array: Option<u16>,
+    pub free_space: Option<u16>,
+    pub filler: Option<u16>,
+}
+
+impl Types {
+    fn new(v8: &V8<'_>) -> Types {
+        let t = &v8.types;
+        let md = &v8.metadata;
+        let by = |class: &str, ty: &str| md.instance_type(ty).or_else(|| t.type_of(class));
+        // JS receivers are the last instance types: from the first "JS…" class on.
+        let first_js_receiver = (0..=u16::MAX)
+            .find(|&i| {
+                t.name(i)
+                    .is_some_and(|n| n == "JSProxy" || n == "JSGlobalProxy" || n == "JSGlobalObject")
+            })
+            .unwrap_or(u16::MAX);
+        let first_js_object = md
+            .instance_type("JS_GLOBAL_OBJECT_TYPE")
+            .or_else(|| t.type_of("JSGlobalObject"))
+            .unwrap_or(first_js_receiver)
+            .min(t.type_of("JSGlobalProxy").unwrap_or(u16::MAX));
+        let js_function = by("JSFunction", "JS_FUNCTION_TYPE");
+        let fn_range = match (md.constant("FirstJSFunctionType"), md.constant("LastJSFunctionType")) {
+            (Some(a), Some(b)) => (a as u16, b as u16),
+            _ => function_range(t, js_function),
+        };
+        Types {
+            first_js_receiver,
+            first_js_object,
+            map: by("Map", "MAP_TYPE"),
+            symbol: by("Symbol", "SYMBOL_TYPE"),
+            heap_number: by("HeapNumber", "HEAP_NUMBER_TYPE"),
+            oddball: by("Oddball", "ODDBALL_TYPE"),
+            bigint: t.type_of("BigIntBase").or_else(|| t.type_of("BigInt")).or_else(|| {
+                v8.layout
+                    .objects
+                    .extra_types
+                    .iter()
+                    .find(|(_, n)| *n == "BigIntBase")
+                    .map(|(t, _)| *t)
+            }),
+            js_function_first: fn_range.0,
+            js_function_last: fn_range.1,
+            js_bound_function: by("JSBoundFunction", "JS_BOUND_FUNCTION_TYPE"),
+            js_regexp: by("JSRegExp", "JS_REG_EXP_TYPE"),
+            js_date: by("JSDate", "JS_DATE_TYPE"),
+            js_array: by("JSArray", "JS_ARRAY_TYPE"),
+            js_array_buffer: by("JSArrayBuffer", "JS_ARRAY_BUFFER_TYPE"),
+            js_global_object: by("JSGlobalObject", "JS_GLOBAL_OBJECT_TYPE"),
+            js_global_proxy: by("JSGlobalProxy", "JS_GLOBAL_PROXY_TYPE"),
+            shared_function_info: by("SharedFunctionInfo", "SHARED_FUNCTION_INFO_TYPE"),
+            scope_info: by("ScopeInfo", "SCOPE_INFO_TYPE"),
+            script: by("Script", "SCRIPT_TYPE"),
+            native_context: by("NativeContext", "NATIVE_CONTEXT_TYPE"),
+            first_context: md.constant("FirstContextType").map_or(u16::MAX, |v| v as u16),
+            last_context: md.constant("LastContextType").map_or(0, |v| v as u16),
+            fixed_array: by("FixedArray", "FIXED_ARRAY_TYPE"),
+            free_space: by("FreeSpace", "FREE_SPACE_TYPE"),
+            filler: t.type_of("Filler"),
+        }
+    }
+
+    pub fn is_js_object(&self, t: u16) -> bool {
+        t >= self.first_js_object
+    }
+    pub fn is_function(&self, t: u16) -> bool {
+        (self.js_function_first..=self.js_function_last).contains(&t)
+    }
+    pub fn is_context(&self, t: u16) -> bool {
+        (self.first_context..=self.last_context).contains(&t)
+    }
+}
+
+/// The contiguous run of JS function types around `JS_FUNCTION_TYPE` (constructors of built-ins
+/// have their own types), when the metadata does not give the range.
+fn function_range(t: &super::types::TypeNames, js_function: Option<u16>) -> (u16, u16) {
+    let Some(f) = js_function else {
+        return (1, 0);
+    };
+    let is_fn = |i: u16| {
+        t.name(i).is_some_and(|n| {
+            n == "JSFunction" || (n.ends_with("Constructor") && !n.starts_with("JSApi"))
+        })
+    };
+    let mut lo = f;
+    while lo > 0 && is_fn(lo - 1) {
+        lo -= 1;
+    }
+    let mut hi = f;
+    while hi < u16::MAX && is_fn(hi + 1) {
+        hi += 1;
+    }
+    (lo, hi)
+}
+
+/// Decoded text of a string, possibly cut.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    pub text: String,
+    /// Length in UTF-16 units as V8 counts it.
+    pub length: u64,
+    /// True when `text` holds less than the whole string.
+    pub truncated: bool,
+}
+
+/// Reads objects of one process's heap.
+pub struct Model<'a, M> {
+    pub walker: &'a Walker<'a, M>,
+    pub mem: &'a M,
+    pub off: Offsets,
+    pub types: Types,
+    pub v8: &'a V8<'a>,
+    /// `Symbol.toStringTag`, found by its description.
+    pub to_string_tag: Option<u64>,
+}
+
+impl<'a, M: Memory> Model<'a, M> {
+    pub fn new(v8: &'a V8<'a>, walker: &'a Walker<'a, M>, mem: &'a M) -> Model<'a, M> {
+        Model {
+            walker,
+            mem,
+            off: Offsets::new(v8),
+            types: Types::new(v8),
+            v8,
+            to_string_tag: None,
+        }
+    }
+
+    /// A tagged field of the object at `addr`.
+    pub fn field(&self, addr: u64, off: u64) -> Option<Tagged> {
+        self.mem.read_u64(addr.checked_add(off)?).map(Tagged::from_word)
+    }
+
+    /// A strong pointer field.
+    pub fn ptr(&self, addr: u64, off: u64) -> Option<u64> {
+        match self.field(addr, off)? {
+            Tagged::Object(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// A Smi field.
+    pub fn smi(&self, addr: u64, off: u64) -> Option<i64> {
+        match self.field(addr, off)? {
+            Tagged::Smi(v) => Some(i64::from(v)),
+            _ => None,
+        }
+    }
+
+    /// The map of the heap object at `addr`.
+    pub fn map_of(&self, cache: &mut MapCache, addr: u64) -> Option<MapInfo> {
+        let m = self.ptr(addr, 0)?;
+        self.walker.map_at(cache, m)
+    }
+
+    /// The instance type of the heap object at `addr`.
+    pub fn type_of(&self, cache: &mut MapCache, addr: u64) -> Option<u16> {
+        self.map_of(cache, addr).map(|m| m.instance_type)
+    }
+
+    /// The object at `addr` with its size.
+    pub fn object(&self, cache: &mut MapCache, addr: u64) -> Option<Object> {
+        self.walker.object_at(cache, addr).ok()
+    }
+
+    /// Whether the object at `addr` is a string.
+    pub fn is_string(&self, cache: &mut MapCache, addr: u64) -> bool {
+        self.type_of(cache, addr)
+            .is_some_and(|t| matches!(self.v8.shapes.kind(t), Kind::String(_)))
+    }
+
+    /// The text of the string at `addr`, at most `max` UTF-16 units of it.
+    pub fn string(&self, cache: &mut MapCache, addr: u64, max: usize) -> Option<Text> {
+        let t = self.type_of(cache, addr)?;
+        let Kind::String(_) = self.v8.shapes.kind(t) else {
+            return None;
+        };
+        let length = u64::from(self.mem.read_u32(addr + self.off.string_length)?);
+        let mut units: Vec<u16> = Vec::with_capacity((length as usize).min(max).min(4096));
+        let mut ok = true;
+        self.append_units(cache, addr, 0, length, max, &mut units, &mut ok);
+        let truncated = (units.len() as u64) < length;
+        if !ok && units.is_empty() && length > 0 {
+            return None;
+        }
+        Some(Text {
+            text: String::from_utf16_lossy(&units),
+            length,
+            truncated,
+        })
+    }
+
+    /// Append units [start, start+len) of string `addr` to `out`, stopping at `max` units.
+    #[allow(clippy::too_many_arguments)]
+    fn append_units(
+        &self,
+        cache: &mut MapCache,
+        addr: u64,
+        start: u64,
+        len: u64,
+        max: usize,
+        out: &mut Vec<u16>,
+        ok: &mut bool,
+    ) {
+        // Iterative over cons pieces: a stack of (string, start, len).
+        let mut stack = vec![(addr, start, len)];
+        let mut pieces = 0;
+        while let Some((a, start, len)) = stack.pop() {
+            pieces += 1;
+            if out.len() >= max || pieces > MAX_CONS_PIECES {
+                return;
+            }
+            let Some(shape) = self.type_of(cache, a).and_then(|t| match self.v8.shapes.kind(t) {
+                Kind::String(s) => Some(s),
+                _ => None,
+            }) else {
+                *ok = false;
+                return;
+            };
+            let want = ((max - out.len()) as u64).min(len);
+            match shape.rep {
+                StringRep::Seq => {
+                    let data = a + 16;
+                    if !self.read_chars(data, shape.two_byte, start, want, out) {
+                        *ok = false;
+                        return;
+                    }
+                }
+                StringRep::External => {
+                    // The cached data pointer follows the resource pointer (uncached strings have
+                    // none; then the bytes are not reachable without the embedder).
+                    let Some(data) = self.mem.read_u64(a + self.off.external_resource + 8) else {
+                        *ok = false;
+                        return;
+                    };
+                    if data == 0 || !self.read_chars(data, shape.two_byte, start, want, out) {
+                        *ok = false;
+                        return;
+                    }
+                }
+                StringRep::Cons => {
+                    let (Some(first), Some(second)) = (
+                        self.ptr(a, self.off.cons_first),
+                        self.ptr(a, self.off.cons_second),
+                    ) else {
+                        *ok = false;
+                        return;
+                    };
+                    let first_len = u64::from(
+                        self.mem
+                            .read_u32(first + self.off.string_length)
+                            .unwrap_or(0),
+                    );
+                    // Push second then first so that first is read first.
+                    if start + len > first_len {
+                        let s2 = start.saturating_sub(first_len);
+                        let l2 = start + len - first_len.max(start);
+                        stack.push((second, s2, l2));
+                    }
+                    if start < first_len {
+                        stack.push((first, start, (first_len - start).min(len)));
+                    }
+                }
+                StringRep::Sliced => {
+                    let (Some(parent), Some(offset)) = (
+                        self.ptr(a, self.off.sliced_parent),
+                        self.smi(a, self.off.sliced_offset),
+                    ) else {
+                        *ok = false;
+                        return;
+                    };
+                    stack.push((parent, start + offset.max(0) as u64, len));
+                }
+                StringRep::Thin => {
+                    let Some(actual) = self.ptr(a, self.off.thin_actual) else {
+                        *ok = false;
+                        return;
+                    };
+                    stack.push((actual, start, len));
+                }
+            }
+        }
+    }
+
+    fn read_chars(&self, data: u64, two_byte: bool, start: u64, n: u64, out: &mut Vec<u16>) -> bool {
+        let unit = if two_byte { 2 } else { 1 };
+        let Some(bytes) = start
+            .checked_mul(unit)
+            .and_then(|s| data.checked_add(s))
+            .and_then(|a| self.mem.slice(a, n * unit))
+        else {
+            return false;
+        };
+        if two_byte {
+            out.extend(bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])));
+        } else {
+            out.extend(bytes.iter().map(|&b| u16::from(b)));
+        }
+        true
+    }
+
+    /// A short string, empty when unreadable.
+    pub fn short_string(&self, cache: &mut MapCache, addr: u64, max: usize) -> String {
+        self.string(cache, addr, max).map(|t| t.text).unwrap_or_default()
+    }
+
+    /// The fields of a `ScopeInfo`.
+    pub fn scope_info(&self, addr: u64) -> Option<ScopeInfoFields> {
+        self.v8.layout.objects.scope_info_fields(self.mem, addr)
+    }
+
+    /// `SharedFunctionInfo::Name()`: the name string's address, or `None` for no name.
+    pub fn sfi_name(&self, cache: &mut MapCache, sfi: u64) -> Option<u64> {
+        let v = self.ptr(sfi, self.off.sfi_name)?;
+        if self.is_string(cache, v) {
+            return Some(v);
+        }
+        if Some(self.type_of(cache, v)?) == self.types.scope_info {
+            let f = self.scope_info(v)?;
+            let name = self.ptr(v, f.function_name?)?;
+            return self.is_string(cache, name).then_some(name);
+        }
+        None
+    }
+
+    /// `SharedFunctionInfo::DebugName()`: the name, or the inferred name when empty.
+    pub fn sfi_debug_name(&self, cache: &mut MapCache, sfi: u64) -> String {
+        let name = self
+            .sfi_name(cache, sfi)
+            .map(|n| self.short_string(cache, n, 1024))
+            .unwrap_or_default();
+        if !name.is_empty() {
+            return name;
+        }
+        // The inferred name lives in the scope info (compiled) or uncompiled data.
+        let Some(v) = self.ptr(sfi, self.off.sfi_name) else {
+            return name;
+        };
+        if Some(self.type_of(cache, v).unwrap_or(0)) == self.types.scope_info {
+            if let Some(n) = self
+                .scope_info(v)
+                .and_then(|f| f.inferred_name)
+                .and_then(|o| self.ptr(v, o))
+            {
+                return self.short_string(cache, n, 1024);
+            }
+        }
+        name
+    }
+
+    /// The shared function info of the function at `f`.
+    pub fn function_sfi(&self, f: u64) -> Option<u64> {
+        self.ptr(f, self.off.function_shared)
+    }
+
+    /// The function's name as V8's snapshot shows it (`SharedFunctionInfo::Name()`).
+    pub fn function_name(&self, cache: &mut MapCache, f: u64) -> String {
+        self.function_sfi(f)
+            .and_then(|s| self.sfi_name(cache, s))
+            .map(|n| self.short_string(cache, n, 1024))
+            .unwrap_or_default()
+    }
+
+    /// `Map::GetConstructor()`: follow back pointers to the constructor (a function, a function
+    /// template info, or something else).
+    pub fn map_constructor(&self, cache: &mut MapCache, map: &MapInfo) -> Option<u64> {
+        let mut v = Tagged::from_word(map.constructor_or_back_pointer).object()?;
+        for _ in 0..MAX_BACK_POINTERS {
+            let t = self.type_of(cache, v)?;
+            if Some(t) == self.types.map {
+                let m = self.walker.map_at(cache, v)?;
+                v = Tagged::from_word(m.constructor_or_back_pointer).object()?;
+            } else {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    /// The own data property `key` (an internalized name's address) of the JS object at `obj`.
+    pub fn own_data_property(
+        &self,
+        cache: &mut MapCache,
+        obj: u64,
+        map: &MapInfo,
+        key: u64,
+    ) -> Option<Tagged> {
+        let bf3 = u64::from(map.bit_field3);
+        if (bf3 >> self.off.is_dictionary_shift) & 1 == 1 {
+            return self.dictionary_property(cache, obj, key);
+        }
+        let own = (bf3 & self.off.own_descriptors_mask) >> self.off.own_descriptors_shift;
+        let descriptors = Tagged::from_word(map.instance_descriptors).object()?;
+        let o = &self.off;
+        for i in 0..own.min(1024) {
+            let base = descriptors + o.descriptors_header + 8 * i * o.desc_size;
+            let Some(k) = self.mem.read_u64(base + 8 * o.desc_key) else {
+                break;
+            };
+            if Tagged::from_word(k).object() != Some(key) {
+                continue;
+            }
+            let details = match Tagged::from_word(self.mem.read_u64(base + 8 * o.desc_details)?) {
+                Tagged::Smi(d) => d as u32 as u64,
+                _ => return None,
+            };
+            if details & o.prop_kind_mask != 0 {
+                return None; // accessor
+            }
+            let location = (details & o.prop_location_mask) >> o.prop_location_shift;
+            if location != o.prop_location_field {
+                return self.mem.read_u64(base + 8 * o.desc_value).map(Tagged::from_word);
+            }
+            let index = (details & o.prop_index_mask) >> o.prop_index_shift;
+            return self.field_value(obj, map, index);
+        }
+        None
+    }
+
+    /// The value of field `index` (in-object first, then the property array).
+    pub fn field_value(&self, obj: u64, map: &MapInfo, index: u64) -> Option<Tagged> {
+        let start = u64::from(self.mem.read_u8(map.addr + self.off.map_inobject_start)?);
+        let words = u64::from(map.instance_size) / 8;
+        let inobject = words.saturating_sub(start);
+        if index < inobject {
+            self.field(obj, 8 * (start + index))
+        } else {
+            let props = self.ptr(obj, self.off.properties)?;
+            self.field(props, 16 + 8 * (index - inobject))
+        }
+    }
+
+    /// A property of a dictionary-mode object (NameDictionary: key, value, details per entry).
+    fn dictionary_property(&self, cache: &mut MapCache, obj: u64, key: u64) -> Option<Tagged> {
+        let dict = self.ptr(obj, self.off.properties)?;
+        let len = self.smi(dict, 8)?.max(0) as u64;
+        let o = &self.off;
+        let first = o.dict_prefix_start + o.dict_prefix_size;
+        let entries = len.saturating_sub(first) / o.dict_entry_size;
+        let _ = cache;
+        for e in 0..entries.min(1 << 20) {
+            let slot = 16 + 8 * (first + e * o.dict_entry_size);
+            if self.ptr(dict, slot) == Some(key) {
+                let details = self.smi(dict, slot + 16)?;
+                if details as u64 & o.prop_kind_mask != 0 {
+                    return None;
+                }
+                return self.field(dict, slot + 8);
+            }
+        }
+        None
+    }
+
+    /// Find the address of an internalized string with the given text among the map's own
+    /// descriptor keys (property names are internalized, so comparing addresses then works).
+    fn key_named(&self, cache: &mut MapCache, map: &MapInfo, name: &str) -> Option<u64> {
+        let bf3 = u64::from(map.bit_field3);
+        let own = (bf3 & self.off.own_descriptors_mask) >> self.off.own_descriptors_shift;
+        let descriptors = Tagged::from_word(map.instance_descriptors).object()?;
+        let o = &self.off;
+        for i in 0..own.min(1024) {
+            let base = descriptors + o.descriptors_header + 8 * i * o.desc_size;
+            let k = Tagged::from_word(self.mem.read_u64(base + 8 * o.desc_key)?).object()?;
+            if self.string(cache, k, name.len() + 1).is_some_and(|t| t.text == name) {
+                return Some(k);
+            }
+        }
+        None
+    }
+
+    /// A data property by name through own descriptors or dictionary (slow path: compares text).
+    pub fn own_data_property_named(
+        &self,
+        cache: &mut MapCache,
+        obj: u64,
+        name: &str,
+    ) -> Option<Tagged> {
+        let map = self.map_of(cache, obj)?;
+        let bf3 = u64::from(map.bit_field3);
+        if (bf3 >> self.off.is_dictionary_shift) & 1 == 1 {
+            let dict = self.ptr(obj, self.off.properties)?;
+            let len = self.smi(dict, 8)?.max(0) as u64;
+            let o = &self.off;
+            let first = o.dict_prefix_start + o.dict_prefix_size;
+            let entries = len.saturating_sub(first) / o.dict_entry_size;
+            for e in 0..entries.min(1 << 20) {
+                let slot = 16 + 8 * (first + e * o.dict_entry_size);
+                let Some(k) = self.ptr(dict, slot) else {
+                    continue;
+                };
+                if self.string(cache, k, name.len() + 1).is_some_and(|t| t.text == name) {
+                    return self.dictionary_property(cache, obj, k);
+                }
+            }
+            return None;
+        }
+        let key = self.key_named(cache, &map, name)?;
+        self.own_data_property(cache, obj, &map, key)
+    }
+
+    /// V8's `JSReceiver::GetConstructorName` as the heap snapshot uses it.
+    pub fn constructor_name(&self, cache: &mut MapCache, obj: u64, map: &MapInfo) -> String {
+        let t = map.instance_type;
+        let ty = &self.types;
+        // 1. The map's constructor, for objects made with base == new.target, not prototypes.
+        let new_target_is_base = map.bit_field2 & 1 == 1;
+        let is_prototype_map = (u64::from(map.bit_field3) >> (self.off.is_dictionary_shift - 1)) & 1 == 1;
+        if new_target_is_base && !is_prototype_map {
+            if let Some(c) = self.map_constructor(cache, map) {
+                let ct = self.type_of(cache, c);
+                if ct.is_some_and(|ct| ty.is_function(ct)) {
+                    let name = self
+                        .function_sfi(c)
+                        .map(|s| self.sfi_debug_name(cache, s))
+                        .unwrap_or_default();
+                    if !name.is_empty() && name != "Object" {
+                        return name;
+                    }
+                }
+            }
+        }
+        // 2. Symbol.toStringTag or "constructor" data properties along the prototype chain.
+        let mut current = obj;
+        let mut current_map = *map;
+        for step in 0..MAX_CHAIN {
+            if let Some(tag) = self.to_string_tag {
+                if let Some(Tagged::Object(v)) = self.own_data_property(cache, current, &current_map, tag) {
+                    if let Some(s) = self.string(cache, v, 1024) {
+                        return s.text;
+                    }
+                }
+            }
+            if step > 0 {
+                if let Some(Tagged::Object(c)) =
+                    self.own_data_property_named(cache, current, "constructor")
+                {
+                    if self.type_of(cache, c).is_some_and(|ct| ty.is_function(ct)) {
+                        let name = self
+                            .function_sfi(c)
+                            .map(|s| self.sfi_debug_name(cache, s))
+                            .unwrap_or_default();
+                        if !name.is_empty() && name != "Object" {
+                            return name;
+                        }
+                    }
+                }
+            }
+            let Some(proto) = Tagged::from_word(current_map.prototype).object() else {
+                break;
+            };
+            let Some(pm) = self.map_of(cache, proto) else {
+                break;
+            };
+            if !ty.is_js_object(pm.instance_type) {
+                break;
+            }
+            current = proto;
+            current_map = pm;
+        }
+        class_name(self.v8, t).to_string()
+    }
+}
+
+/// `JSReceiver::class_name()` by instance type, for the fallback of `GetConstructorName`.
+pub fn class_name(v8: &V8<'_>, t: u16) -> &'static str {
+    let name = v8.types.name(t).unwrap_or("");
+    match name {
+        "JSArray" => "Array",
+        "JSArrayBuffer" => "ArrayBuffer",
+        "JSArrayIterator" => "Array Iterator",
+        "JSDate" => "Date",
+        "JSError" => "Error",
+        "JSGeneratorObject" | "JSAsyncGeneratorObject" => "Generator",
+        "JSMap" => "Map",
+        "JSMapKeyIterator" | "JSMapValueIterator" | "JSMapKeyValueIterator" => "Map Iterator",
+        "JSRegExp" => "RegExp",
+        "JSSet" => "Set",
+        "JSSetKeyValueIterator" | "JSSetValueIterator" => "Set Iterator",
+        "JSWeakMap" => "WeakMap",
+        "JSWeakSet" => "WeakSet",
+        "JSGlobalProxy" => "global",
+        "JSArgumentsObject" => "Arguments",
+        n if n.ends_with("Constructor") || n == "JSFunction" || n == "JSBoundFunction" => "Function",
+        _ => "Object",
+    }
+}

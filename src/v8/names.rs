@@ -1,0 +1,348 @@
+//! Naming heap objects the way V8's heap-snapshot generator names its nodes
+//! (`V8HeapExplorer::AddEntry`, `GetSystemEntryType`, `GetSystemEntryName`, V8 11.3–14.6): a node
+//! type from V8's vocabulary and a name.
+//!
+//! V8 also renames some nodes after the fact from the object that refers to them (`TagObject`:
+//! "(object properties)" for a property array, a `kHidden` node becoming `kCode` when code refers
+//! to it). Those depend on the object graph and are not applied here; [`Class`] groups nodes so
+//! that the difference does not split a class.
+
+use super::map::Tagged;
+use super::model::Model;
+use super::object::{Kind, StringRep};
+use super::walk::{MapCache, Object};
+use crate::memory::Memory;
+use std::borrow::Cow;
+
+/// V8's `HeapEntry::Type`, in the order of the snapshot's `node_types`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NodeType {
+    Hidden,
+    Array,
+    String,
+    Object,
+    Code,
+    Closure,
+    RegExp,
+    Number,
+    Native,
+    Synthetic,
+    ConcatenatedString,
+    SlicedString,
+    Symbol,
+    BigInt,
+    ObjectShape,
+}
+
+impl NodeType {
+    /// The snapshot's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeType::Hidden => "hidden",
+            NodeType::Array => "array",
+            NodeType::String => "string",
+            NodeType::Object => "object",
+            NodeType::Code => "code",
+            NodeType::Closure => "closure",
+            NodeType::RegExp => "regexp",
+            NodeType::Number => "number",
+            NodeType::Native => "native",
+            NodeType::Synthetic => "synthetic",
+            NodeType::ConcatenatedString => "concatenated string",
+            NodeType::SlicedString => "sliced string",
+            NodeType::Symbol => "symbol",
+            NodeType::BigInt => "bigint",
+            NodeType::ObjectShape => "object shape",
+        }
+    }
+
+    /// Parse the snapshot's spelling.
+    pub fn parse(s: &str) -> Option<NodeType> {
+        ALL.iter().copied().find(|t| t.as_str() == s)
+    }
+
+    /// The index in V8's `node_types` list.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Every node type, in V8's order.
+pub const ALL: [NodeType; 15] = [
+    NodeType::Hidden,
+    NodeType::Array,
+    NodeType::String,
+    NodeType::Object,
+    NodeType::Code,
+    NodeType::Closure,
+    NodeType::RegExp,
+    NodeType::Number,
+    NodeType::Native,
+    NodeType::Synthetic,
+    NodeType::ConcatenatedString,
+    NodeType::SlicedString,
+    NodeType::Symbol,
+    NodeType::BigInt,
+    NodeType::ObjectShape,
+];
+
+/// Longest name taken from a string's text (V8 cuts string node names the same way).
+pub const MAX_NAME: usize = 1024;
+
+/// A node as V8 would name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Naming {
+    pub node_type: NodeType,
+    pub name: Cow<'static, str>,
+}
+
+/// Classes for summaries: the groups DevTools' Summary view shows, so that counts line up with
+/// it. JS objects by constructor name, closures by function name, everything else by type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Class {
+    pub node_type: NodeType,
+    pub name: String,
+}
+
+impl Class {
+    /// The summary class of a node named `name` of type `t` (V8's or ours).
+    pub fn of(t: NodeType, name: &str) -> Class {
+        let name = match t {
+            NodeType::Object | NodeType::Closure | NodeType::Native | NodeType::Synthetic => {
+                name.to_string()
+            }
+            NodeType::Hidden | NodeType::Code => "(system)".into(),
+            NodeType::Array => "(array)".into(),
+            NodeType::String => "(string)".into(),
+            NodeType::ConcatenatedString => "(concatenated string)".into(),
+            NodeType::SlicedString => "(sliced string)".into(),
+            NodeType::Number => "(number)".into(),
+            NodeType::Symbol => "(symbol)".into(),
+            NodeType::BigInt => "(bigint)".into(),
+            NodeType::RegExp => "(regexp)".into(),
+            NodeType::ObjectShape => "(object shape)".into(),
+        };
+        // Hidden and code nodes share a class: V8 turns hidden nodes into code nodes depending
+        // on who refers to them.
+        let node_type = if t == NodeType::Hidden { NodeType::Code } else { t };
+        Class { node_type, name }
+    }
+
+    /// Whether the class holds JavaScript-level objects (type object or closure).
+    pub fn is_js(&self) -> bool {
+        matches!(self.node_type, NodeType::Object | NodeType::Closure)
+    }
+}
+
+/// Classes whose nodes V8 gives type `code` (`GetSystemEntryType`).
+const CODE_CLASSES: &[&str] = &[
+    "AllocationSite",
+    "ArrayBoilerplateDescription",
+    "BytecodeArray",
+    "BytecodeWrapper",
+    "ClosureFeedbackCellArray",
+    "Code",
+    "CodeWrapper",
+    "CodeDataContainer",
+    "FeedbackCell",
+    "FeedbackMetadata",
+    "FeedbackVector",
+    "InstructionStream",
+    "InterpreterData",
+    "LoadHandler",
+    "ObjectBoilerplateDescription",
+    "PreparseData",
+    "RegExpBoilerplateDescription",
+    "ScopeInfo",
+    "StoreHandler",
+    "TemplateObjectDescription",
+    "UncompiledDataWithoutPreparseData",
+    "UncompiledDataWithPreparseData",
+    "UncompiledDataWithoutPreparseDataWithJob",
+    "UncompiledDataWithPreparseDataAndJob",
+];
+
+/// Classes whose nodes V8 gives type `object shape`.
+const SHAPE_CLASSES: &[&str] = &[
+    "DescriptorArray",
+    "StrongDescriptorArray",
+    "TransitionArray",
+    "PrototypeInfo",
+    "EnumCache",
+];
+
+impl<M: Memory> Model<'_, M> {
+    /// Name the object as V8's snapshot would, or `None` for what V8 leaves out (free space and
+    /// fillers).
+    pub fn naming(&self, cache: &mut MapCache, o: &Object) -> Option<Naming> {
+        let t = o.map.instance_type;
+        let ty = &self.types;
+        let class = self.v8.types.name(t).unwrap_or("");
+        let named = |nt: NodeType, name: &'static str| Some(Naming {
+            node_type: nt,
+            name: Cow::Borrowed(name),
+        });
+        if Some(t) == ty.free_space || Some(t) == ty.filler || class == "FreeSpace" || class == "Filler" {
+            return None;
+        }
+        if ty.is_js_object(t) {
+            if ty.is_function(t) {
+                let name = self.function_name(cache, o.addr);
+                return Some(Naming {
+                    node_type: NodeType::Closure,
+                    name: Cow::Owned(name),
+                });
+            }
+            if Some(t) == ty.js_bound_function {
+                return named(NodeType::Closure, "native_bind");
+            }
+            if Some(t) == ty.js_regexp {
+                let name = self
+                    .ptr(o.addr, self.off.regexp_source)
+                    .map(|s| self.short_string(cache, s, MAX_NAME))
+                    .unwrap_or_default();
+                return Some(Naming {
+                    node_type: NodeType::RegExp,
+                    name: Cow::Owned(name),
+                });
+            }
+            let name = self.constructor_name(cache, o.addr, &o.map);
+            return Some(Naming {
+                node_type: NodeType::Object,
+                name: Cow::Owned(name),
+            });
+        }
+        if let Kind::String(s) = self.v8.shapes.kind(t) {
+            return match s.rep {
+                StringRep::Cons => named(NodeType::ConcatenatedString, "(concatenated string)"),
+                StringRep::Sliced => named(NodeType::SlicedString, "(sliced string)"),
+                _ => Some(Naming {
+                    node_type: NodeType::String,
+                    name: Cow::Owned(self.short_string(cache, o.addr, MAX_NAME)),
+                }),
+            };
+        }
+        if Some(t) == ty.symbol {
+            let flags = self.mem.read_u32(o.addr + 12).unwrap_or(0);
+            return if flags & 1 == 1 {
+                named(NodeType::Hidden, "private symbol")
+            } else {
+                named(NodeType::Symbol, "symbol")
+            };
+        }
+        if Some(t) == ty.bigint {
+            return named(NodeType::BigInt, "bigint");
+        }
+        if Some(t) == ty.heap_number {
+            return named(NodeType::Number, "heap number");
+        }
+        if Some(t) == ty.native_context {
+            return named(NodeType::Hidden, "system / NativeContext");
+        }
+        if ty.is_context(t) {
+            return named(NodeType::Object, "system / Context");
+        }
+        if Some(t) == ty.shared_function_info {
+            let name = self
+                .sfi_name(cache, o.addr)
+                .map(|n| self.short_string(cache, n, MAX_NAME))
+                .unwrap_or_default();
+            return Some(Naming {
+                node_type: NodeType::Code,
+                name: Cow::Owned(name),
+            });
+        }
+        if Some(t) == ty.script {
+            let name = self
+                .ptr(o.addr, self.off.script_name)
+                .filter(|&n| self.is_string(cache, n))
+                .map(|n| self.short_string(cache, n, MAX_NAME))
+                .unwrap_or_default();
+            return Some(Naming {
+                node_type: NodeType::Code,
+                name: Cow::Owned(name),
+            });
+        }
+        if Some(t) == ty.map {
+            let read_only = self.walker.read_only.iter().any(|&(a, b)| (a..b).contains(&o.addr));
+            return if read_only {
+                named(NodeType::Hidden, "system / Map")
+            } else {
+                named(NodeType::ObjectShape, "system / Map")
+            };
+        }
+        let node_type = if CODE_CLASSES.contains(&class) || class.starts_with("Turbofan") {
+            NodeType::Code
+        } else if matches!(
+            self.v8.shapes.kind(t),
+            Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray
+        ) && (class.is_empty() || class == "FixedArray" || class == "FixedDoubleArray" || class == "ByteArray")
+        {
+            NodeType::Array
+        } else if SHAPE_CLASSES.contains(&class) {
+            NodeType::ObjectShape
+        } else {
+            NodeType::Hidden
+        };
+        let name = if node_type == NodeType::Array || class.is_empty() {
+            Cow::Borrowed("")
+        } else {
+            Cow::Owned(format!("system / {class}"))
+        };
+        Some(Naming { node_type, name })
+    }
+
+    /// A one-line preview of a tagged value: numbers, strings (cut), oddballs, objects as class
+    /// and address.
+    pub fn preview(&self, cache: &mut MapCache, v: Tagged, max: usize) -> String {
+        match v {
+            Tagged::Smi(i) => i.to_string(),
+            Tagged::Weak(a) => format!("[weak] {}", self.preview(cache, Tagged::Object(a), max)),
+            Tagged::Object(a) => {
+                let Some(o) = self.object(cache, a) else {
+                    return format!("<unreadable {a:#x}>");
+                };
+                let t = o.map.instance_type;
+                if Some(t) == self.types.heap_number {
+                    if let Some(bits) = self.mem.read_u64(a + self.off.heap_number_value) {
+                        return format_number(f64::from_bits(bits));
+                    }
+                }
+                if Some(t) == self.types.oddball {
+                    if let Some(s) = self.ptr(a, self.off.oddball_to_string) {
+                        return self.short_string(cache, s, 32);
+                    }
+                }
+                if let Kind::String(_) = self.v8.shapes.kind(t) {
+                    if let Some(s) = self.string(cache, a, max) {
+                        let more = if s.truncated { "…" } else { "" };
+                        return format!("{:?}{more}", s.text);
+                    }
+                }
+                match self.naming(cache, &o) {
+                    Some(n) if n.node_type == NodeType::Closure => {
+                        let name = if n.name.is_empty() { "(anonymous)" } else { &n.name };
+                        format!("<function {name} {a:#x}>")
+                    }
+                    Some(n) if !n.name.is_empty() && n.node_type != NodeType::String => {
+                        format!("<{} {a:#x}>", n.name)
+                    }
+                    _ => format!("<{} {a:#x}>", self.v8.types.name(t).unwrap_or("?")),
+                }
+            }
+        }
+    }
+}
+
+/// A double the way JavaScript prints it (close enough for previews).
+pub fn format_number(v: f64) -> String {
+    if v.is_nan() {
+        "NaN".into()
+    } else if v.is_infinite() {
+        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    } else if v == v.trunc() && v.abs() < 1e21 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
