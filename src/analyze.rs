@@ -9,7 +9,7 @@ use crate::v8::names::{Class, NodeType};
 use crate::v8::walk::{MapCache, PageWalk, Stop};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// One class of objects.
@@ -122,6 +122,22 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy) -> AnalyzeReport {
             .space_of(p)
             .map_or_else(|| "unknown".into(), |s| s.name.clone())
     };
+    // Pass 1: arrays that code objects refer to (V8 types them `code`).
+    let code_arrays: HashSet<u64> = ctx
+        .pages
+        .par_iter()
+        .map_init(
+            || (MapCache::new(), MapCache::new()),
+            |(walk_cache, cache), page| {
+                let mut out = Vec::new();
+                model.walker.walk_page(page, walk_cache, &mut |o| {
+                    model.code_tagged_arrays(cache, o, &mut out);
+                });
+                out
+            },
+        )
+        .flatten()
+        .collect();
     let acc = ctx
         .pages
         .par_iter()
@@ -133,10 +149,13 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy) -> AnalyzeReport {
                 let mut space_objects = 0;
                 let mut space_bytes = 0;
                 let walk: PageWalk = model.walker.walk_page(page, walk_cache, &mut |o| {
-                    let Some(n) = model.naming(name_cache, o) else {
+                    let Some(mut n) = model.naming(name_cache, o) else {
                         acc.free += o.size;
                         return;
                     };
+                    if n.node_type == NodeType::Array && code_arrays.contains(&o.addr) {
+                        n.node_type = NodeType::Code;
+                    }
                     acc.objects += 1;
                     acc.bytes += o.size;
                     space_objects += 1;

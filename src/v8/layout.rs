@@ -172,11 +172,17 @@ const V8_13_6: Layout = Layout {
 
 const V8_14_6: Layout = Layout {
     name: "V8 14.6",
+    page: PageLayout {
+        // The read-only page's flags are 0x400 here (0x40 up to 13.6).
+        flag_read_only: 1 << 10,
+        ..V8_13_6.page
+    },
     objects: ObjectLayout {
         scope_info: ScopeInfoLayout::RawFlags {
             header: 48,
             function_slot: true,
         },
+        hole_size: Some(8 + (1 << 16)),
         ..OBJECTS_13_6
     },
     ..V8_13_6
@@ -220,8 +226,11 @@ pub struct ObjectLayout {
     /// Instance types the code-derived table misses on this version (e.g. cases V8 handles before
     /// its switch), by class name.
     pub extra_types: &'static [(u16, &'static str)],
-    /// Size of `WasmNull` when its map says "variable" (V8 11.3: just the map word).
+    /// Size of `WasmNull` when its map says "variable" (just the map word, 11.3–13.6).
     pub wasm_null_size: Option<u64>,
+    /// Size of a `Hole` with a variable-size map (V8 14.6: the map word, then a 64 KiB guard
+    /// region that is never mapped readable; measured from consecutive holes in read-only space).
+    pub hole_size: Option<u64>,
     /// Classes laid out as capacity (Smi at +8), length (Smi at +16), other fields, then
     /// `capacity` slots on this version: (class, header bytes before the slots).
     pub capacity_arrays: &'static [(&'static str, u64)],
@@ -372,7 +381,6 @@ const OBJECTS_11_3: ObjectLayout = ObjectLayout {
         offset: 56,
     },
     instruction_header: 16,
-    wasm_null_size: Some(8),
     scope_info: ScopeInfoLayout::SmiFlags,
     feedback_vector_header: Some(56),
     ..OBJECTS_BASE
@@ -381,7 +389,6 @@ const OBJECTS_12_4: ObjectLayout = ObjectLayout {
     bytecode_header: Some(64),
     feedback_vector_header: Some(56),
     scope_info: ScopeInfoLayout::SmiFlags,
-    wasm_null_size: Some(8),
     capacity_arrays: &[
         ("ArrayList", 24),
         ("ScriptContextTable", 32),
@@ -420,7 +427,8 @@ const OBJECTS_BASE: ObjectLayout = ObjectLayout {
     native_context_extra: 8,
     extra_types: &[],
     capacity_arrays: &[],
-    wasm_null_size: None,
+    wasm_null_size: Some(8),
+    hole_size: None,
 };
 
 /// The layout for V8 `major.minor`: the exact entry when there is one; otherwise the newest entry of

@@ -704,7 +704,35 @@ impl<'a, M: Memory> Model<'a, M> {
             current = proto;
             current_map = pm;
         }
+        if self.v8.types.name(t) == Some("JSPrimitiveWrapper") {
+            return self.wrapper_class(cache, obj).to_string();
+        }
         class_name(self.v8, t).to_string()
+    }
+
+    /// `String`, `Number`, `Boolean`, `Symbol` or `BigInt` by the wrapped value's type.
+    fn wrapper_class(&self, cache: &mut MapCache, obj: u64) -> &'static str {
+        // JSPrimitiveWrapper: map, properties, elements, value.
+        match self.field(obj, 24) {
+            Some(Tagged::Smi(_)) => "Number",
+            Some(Tagged::Object(v)) => {
+                let t = self.type_of(cache, v);
+                if t.is_some_and(|t| matches!(self.v8.shapes.kind(t), Kind::String(_))) {
+                    "String"
+                } else if t == self.types.heap_number {
+                    "Number"
+                } else if t == self.types.oddball {
+                    "Boolean"
+                } else if t == self.types.symbol {
+                    "Symbol"
+                } else if t == self.types.bigint {
+                    "BigInt"
+                } else {
+                    "Object"
+                }
+            }
+            _ => "Object",
+        }
     }
 }
 

@@ -292,6 +292,45 @@ impl<M: Memory> Model<'_, M> {
         Some(Naming { node_type, name })
     }
 
+    /// Whether V8 gives the object's nodes type `code` (by class, before any tagging).
+    pub fn is_code_class(&self, t: u16) -> bool {
+        let class = self.v8.types.name(t).unwrap_or("");
+        CODE_CLASSES.contains(&class) || Some(t) == self.types.shared_function_info
+    }
+
+    /// Arrays that V8 re-types as `code` because a code object refers to them (`TagObject` with
+    /// `kCode`: constant pools, handler and source position tables, relocation info,
+    /// deoptimization data, boilerplate elements, closure feedback cell arrays): the array-kind
+    /// objects referenced from the tagged header fields of the code-class object `o`.
+    pub fn code_tagged_arrays(&self, cache: &mut MapCache, o: &Object, out: &mut Vec<u64>) {
+        if !self.is_code_class(o.map.instance_type) {
+            return;
+        }
+        let l = &self.v8.layout.objects;
+        // The part of the object that holds tagged fields.
+        let end = match self.v8.shapes.kind(o.map.instance_type) {
+            Kind::Fixed => o.size,
+            Kind::BytecodeArray => l.bytecode_header.unwrap_or(0),
+            Kind::FeedbackVector => l.feedback_vector_header.unwrap_or(0),
+            Kind::InstructionStream => l.instruction_header,
+            _ => 0,
+        };
+        let mut off = 8;
+        while off + 8 <= end {
+            if let Some(Tagged::Object(a)) = self.field(o.addr, off) {
+                if let Some(t) = self.type_of(cache, a) {
+                    if matches!(
+                        self.v8.shapes.kind(t),
+                        Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray
+                    ) {
+                        out.push(a);
+                    }
+                }
+            }
+            off += 8;
+        }
+    }
+
     /// A one-line preview of a tagged value: numbers, strings (cut), oddballs, objects as class
     /// and address.
     pub fn preview(&self, cache: &mut MapCache, v: Tagged, max: usize) -> String {

@@ -44,6 +44,7 @@ pub enum Kind {
     InstructionStream,
     SwissNameDictionary,
     WasmNull,
+    Hole,
     SloppyArgumentsElements,
     CoverageInfo,
     /// Variable-sized, and we do not know how: objects of this type cannot be walked past.
@@ -211,6 +212,7 @@ impl Shapes {
                 align_to(l.instruction_header + body, l.code_alignment)
             }
             Kind::WasmNull => l.wasm_null_size?,
+            Kind::Hole => l.hole_size?,
             Kind::SwissNameDictionary => {
                 let capacity = u32_at(12)?;
                 40 + 18 * capacity
@@ -284,6 +286,7 @@ fn kind_of_class(name: &str) -> Kind {
         "SloppyArgumentsElements" => Kind::SloppyArgumentsElements,
         "SwissNameDictionary" => Kind::SwissNameDictionary,
         "WasmNull" => Kind::WasmNull,
+        "Hole" => Kind::Hole,
         "ExternalPointerArray" => Kind::FixedArray,
         "CoverageInfo" => Kind::CoverageInfo,
         _ => Kind::Unknown,

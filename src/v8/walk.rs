@@ -104,15 +104,20 @@ impl<'a, M: Memory> Walker<'a, M> {
             return None;
         }
         let page_size = v8.layout.page_size;
+        // Read-only pages page discovery did not list (V8 ≥ 13): any page-aligned address with the
+        // read-only flag whose metadata gives an object area inside the page.
         let mut extra_pages = Vec::new();
-        for &m in &meta_maps {
-            let known = heap
-                .pages
-                .iter()
-                .any(|p| p.area_start <= m && m < p.area_end);
-            if !known {
-                if let Some(p) = read_only_page(v8, mem, m & !(page_size - 1)) {
-                    extra_pages.push(p);
+        if matches!(v8.layout.page.header, super::layout::HeaderKind::OutOfLine { .. }) {
+            for seg in v8.process.core.segments.iter().filter(|s| s.filesz >= 16) {
+                let mut a = (seg.vaddr + page_size - 1) & !(page_size - 1);
+                while a < seg.vaddr + seg.filesz {
+                    let known = heap.pages.iter().any(|p| p.addr == a);
+                    if !known {
+                        if let Some(p) = read_only_page(v8, mem, a) {
+                            extra_pages.push(p);
+                        }
+                    }
+                    a += page_size;
                 }
             }
         }
