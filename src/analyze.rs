@@ -53,7 +53,8 @@ pub struct AnalyzeReport {
     pub spaces: Vec<SpaceRow>,
     /// Bytes of string objects (all representations).
     pub string_bytes: u64,
-    /// Bytes of ArrayBuffer backing stores (native memory the heap points to).
+    /// Bytes of ArrayBuffer backing stores (native memory the heap points to), each store once;
+    /// also in `classes` as V8's native `system / JSArrayBufferData` nodes.
     pub array_buffer_backing_bytes: u64,
     pub array_buffers: u64,
     /// Free space and fillers on the walked pages.
@@ -77,7 +78,7 @@ struct Acc {
     objects: u64,
     bytes: u64,
     string_bytes: u64,
-    backing: u64,
+    backing: Vec<(u64, u64)>,
     buffers: u64,
     free: u64,
     undecodable: Vec<Undecodable>,
@@ -98,7 +99,7 @@ impl Acc {
         self.objects += o.objects;
         self.bytes += o.bytes;
         self.string_bytes += o.string_bytes;
-        self.backing += o.backing;
+        self.backing.extend(o.backing);
         self.buffers += o.buffers;
         self.free += o.free;
         self.undecodable.extend(o.undecodable);
@@ -168,12 +169,19 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy) -> AnalyzeReport {
                     }
                     if Some(o.map.instance_type) == model.types.js_array_buffer {
                         acc.buffers += 1;
-                        acc.backing += model
-                            .mem
-                            .read_u64(o.addr + model.off.array_buffer_byte_length)
-                            .unwrap_or(0);
+                        let m = model.mem;
+                        let store = m.read_u64(o.addr + model.off.array_buffer_backing_store);
+                        let len = m.read_u64(o.addr + model.off.array_buffer_byte_length);
+                        if let (Some(store), Some(len)) = (store, len) {
+                            if store != 0 {
+                                acc.backing.push((store, len));
+                            }
+                        }
                     }
-                    let e = acc.classes.entry(Class::of(n.node_type, &n.name)).or_default();
+                    let e = acc
+                        .classes
+                        .entry(Class::of(n.node_type, &n.name))
+                        .or_default();
                     e.0 += 1;
                     e.1 += o.size;
                 });
@@ -203,8 +211,19 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy) -> AnalyzeReport {
         )
         .reduce(Acc::default, Acc::merge);
 
-    let mut classes: Vec<ClassRow> = acc
-        .classes
+    // Backing stores, once each (buffers can share one), as V8's native nodes.
+    let mut stores = acc.backing;
+    stores.sort_unstable();
+    stores.dedup_by_key(|s| s.0);
+    let backing_bytes: u64 = stores.iter().map(|s| s.1).sum();
+    let mut class_map = acc.classes;
+    if !stores.is_empty() {
+        class_map.insert(
+            Class::of(NodeType::Native, "system / JSArrayBufferData"),
+            (stores.len() as u64, backing_bytes),
+        );
+    }
+    let mut classes: Vec<ClassRow> = class_map
         .into_iter()
         .map(|(k, (count, self_size))| ClassRow {
             name: k.name,
@@ -214,12 +233,10 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy) -> AnalyzeReport {
         })
         .collect();
     match sort {
-        SortBy::Size => classes.sort_by(|a, b| {
-            (b.self_size, b.count, &a.name).cmp(&(a.self_size, a.count, &b.name))
-        }),
-        SortBy::Count => classes.sort_by(|a, b| {
-            (b.count, b.self_size, &a.name).cmp(&(a.count, a.self_size, &b.name))
-        }),
+        SortBy::Size => classes
+            .sort_by(|a, b| (b.self_size, b.count, &a.name).cmp(&(a.self_size, a.count, &b.name))),
+        SortBy::Count => classes
+            .sort_by(|a, b| (b.count, b.self_size, &a.name).cmp(&(a.count, a.self_size, &b.name))),
     }
     let mut spaces: Vec<SpaceRow> = acc
         .spaces
@@ -249,7 +266,7 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy) -> AnalyzeReport {
         classes,
         spaces,
         string_bytes: acc.string_bytes,
-        array_buffer_backing_bytes: acc.backing,
+        array_buffer_backing_bytes: backing_bytes,
         array_buffers: acc.buffers,
         free_bytes: acc.free,
         undecodable,

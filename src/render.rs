@@ -186,11 +186,23 @@ pub fn analyze(r: &AnalyzeReport, top: usize) {
         let _ = writeln!(s, "{} objects could not be decoded", r.undecodable.len());
     }
     let _ = writeln!(s);
-    let _ = writeln!(s, "  {:>10} {:>12} {:>6}  {:<20} class", "count", "self size", "share", "type");
+    let _ = writeln!(
+        s,
+        "  {:>10} {:>12} {:>6}  {:<20} class",
+        "count", "self size", "share", "type"
+    );
     let total = r.bytes.max(1) as f64;
-    let shown = if top == 0 { r.classes.len() } else { top.min(r.classes.len()) };
+    let shown = if top == 0 {
+        r.classes.len()
+    } else {
+        top.min(r.classes.len())
+    };
     for c in &r.classes[..shown] {
-        let name = if c.name.is_empty() { "(anonymous)" } else { &c.name };
+        let name = if c.name.is_empty() {
+            "(anonymous)"
+        } else {
+            &c.name
+        };
         let _ = writeln!(
             s,
             "  {:>10} {:>12} {:>5.1}%  {:<20} {}",
@@ -215,7 +227,13 @@ pub fn analyze(r: &AnalyzeReport, top: usize) {
     let _ = writeln!(s);
     let _ = writeln!(s, "  {:<28} {:>10} {:>12}", "space", "objects", "bytes");
     for sp in &r.spaces {
-        let _ = writeln!(s, "  {:<28} {:>10} {:>12}", sp.name, sp.objects, bytes(sp.bytes));
+        let _ = writeln!(
+            s,
+            "  {:<28} {:>10} {:>12}",
+            sp.name,
+            sp.objects,
+            bytes(sp.bytes)
+        );
     }
     print_out(&s);
 }

@@ -310,7 +310,11 @@ impl ObjectLayout {
                 function_slot,
             } => {
                 let flags = u64::from(mem.read_u32(addr + 8)?);
-                let tail = if function_slot && flags & 0xf == 4 { 8 } else { 0 };
+                let tail = if function_slot && flags & 0xf == 4 {
+                    8
+                } else {
+                    0
+                };
                 (flags, header, 5, tail)
             }
             ScopeInfoLayout::Unknown => return None,

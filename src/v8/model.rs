@@ -95,7 +95,11 @@ impl Offsets {
             heap_number_value: c("HeapNumber", "value", 8),
             oddball_to_string: c("Oddball", "to_string", 16),
             script_name: c("Script", "name", 16),
-            map_inobject_start: c("Map", "inobject_properties_start_or_constructor_function_index", 9),
+            map_inobject_start: c(
+                "Map",
+                "inobject_properties_start_or_constructor_function_index",
+                9,
+            ),
             descriptors_header: v8.shapes.descriptor_header,
             desc_key: k("prop_desc_key", 0),
             desc_details: k("prop_desc_details", 1),
@@ -157,8 +161,9 @@ impl Types {
         // JS receivers are the last instance types: from the first "JS…" class on.
         let first_js_receiver = (0..=u16::MAX)
             .find(|&i| {
-                t.name(i)
-                    .is_some_and(|n| n == "JSProxy" || n == "JSGlobalProxy" || n == "JSGlobalObject")
+                t.name(i).is_some_and(|n| {
+                    n == "JSProxy" || n == "JSGlobalProxy" || n == "JSGlobalObject"
+                })
             })
             .unwrap_or(u16::MAX);
         let first_js_object = md
@@ -167,7 +172,10 @@ impl Types {
             .unwrap_or(first_js_receiver)
             .min(t.type_of("JSGlobalProxy").unwrap_or(u16::MAX));
         let js_function = by("JSFunction", "JS_FUNCTION_TYPE");
-        let fn_range = match (md.constant("FirstJSFunctionType"), md.constant("LastJSFunctionType")) {
+        let fn_range = match (
+            md.constant("FirstJSFunctionType"),
+            md.constant("LastJSFunctionType"),
+        ) {
             (Some(a), Some(b)) => (a as u16, b as u16),
             _ => function_range(t, js_function),
         };
@@ -178,14 +186,17 @@ impl Types {
             symbol: by("Symbol", "SYMBOL_TYPE"),
             heap_number: by("HeapNumber", "HEAP_NUMBER_TYPE"),
             oddball: by("Oddball", "ODDBALL_TYPE"),
-            bigint: t.type_of("BigIntBase").or_else(|| t.type_of("BigInt")).or_else(|| {
-                v8.layout
-                    .objects
-                    .extra_types
-                    .iter()
-                    .find(|(_, n)| *n == "BigIntBase")
-                    .map(|(t, _)| *t)
-            }),
+            bigint: t
+                .type_of("BigIntBase")
+                .or_else(|| t.type_of("BigInt"))
+                .or_else(|| {
+                    v8.layout
+                        .objects
+                        .extra_types
+                        .iter()
+                        .find(|(_, n)| *n == "BigIntBase")
+                        .map(|(t, _)| *t)
+                }),
             js_function_first: fn_range.0,
             js_function_last: fn_range.1,
             js_bound_function: by("JSBoundFunction", "JS_BOUND_FUNCTION_TYPE"),
@@ -199,7 +210,9 @@ impl Types {
             scope_info: by("ScopeInfo", "SCOPE_INFO_TYPE"),
             script: by("Script", "SCRIPT_TYPE"),
             native_context: by("NativeContext", "NATIVE_CONTEXT_TYPE"),
-            first_context: md.constant("FirstContextType").map_or(u16::MAX, |v| v as u16),
+            first_context: md
+                .constant("FirstContextType")
+                .map_or(u16::MAX, |v| v as u16),
             last_context: md.constant("LastContextType").map_or(0, |v| v as u16),
             fixed_array: by("FixedArray", "FIXED_ARRAY_TYPE"),
             free_space: by("FreeSpace", "FREE_SPACE_TYPE"),
@@ -275,7 +288,9 @@ impl<'a, M: Memory> Model<'a, M> {
 
     /// A tagged field of the object at `addr`.
     pub fn field(&self, addr: u64, off: u64) -> Option<Tagged> {
-        self.mem.read_u64(addr.checked_add(off)?).map(Tagged::from_word)
+        self.mem
+            .read_u64(addr.checked_add(off)?)
+            .map(Tagged::from_word)
     }
 
     /// A strong pointer field.
@@ -357,10 +372,13 @@ impl<'a, M: Memory> Model<'a, M> {
             if out.len() >= max || pieces > MAX_CONS_PIECES {
                 return;
             }
-            let Some(shape) = self.type_of(cache, a).and_then(|t| match self.v8.shapes.kind(t) {
-                Kind::String(s) => Some(s),
-                _ => None,
-            }) else {
+            let Some(shape) = self
+                .type_of(cache, a)
+                .and_then(|t| match self.v8.shapes.kind(t) {
+                    Kind::String(s) => Some(s),
+                    _ => None,
+                })
+            else {
                 *ok = false;
                 return;
             };
@@ -429,7 +447,14 @@ impl<'a, M: Memory> Model<'a, M> {
         }
     }
 
-    fn read_chars(&self, data: u64, two_byte: bool, start: u64, n: u64, out: &mut Vec<u16>) -> bool {
+    fn read_chars(
+        &self,
+        data: u64,
+        two_byte: bool,
+        start: u64,
+        n: u64,
+        out: &mut Vec<u16>,
+    ) -> bool {
         let unit = if two_byte { 2 } else { 1 };
         let Some(bytes) = start
             .checked_mul(unit)
@@ -439,7 +464,11 @@ impl<'a, M: Memory> Model<'a, M> {
             return false;
         };
         if two_byte {
-            out.extend(bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])));
+            out.extend(
+                bytes
+                    .chunks_exact(2)
+                    .map(|c| u16::from_le_bytes([c[0], c[1]])),
+            );
         } else {
             out.extend(bytes.iter().map(|&b| u16::from(b)));
         }
@@ -448,7 +477,9 @@ impl<'a, M: Memory> Model<'a, M> {
 
     /// A short string, empty when unreadable.
     pub fn short_string(&self, cache: &mut MapCache, addr: u64, max: usize) -> String {
-        self.string(cache, addr, max).map(|t| t.text).unwrap_or_default()
+        self.string(cache, addr, max)
+            .map(|t| t.text)
+            .unwrap_or_default()
     }
 
     /// The fields of a `ScopeInfo`.
@@ -556,7 +587,10 @@ impl<'a, M: Memory> Model<'a, M> {
             }
             let location = (details & o.prop_location_mask) >> o.prop_location_shift;
             if location != o.prop_location_field {
-                return self.mem.read_u64(base + 8 * o.desc_value).map(Tagged::from_word);
+                return self
+                    .mem
+                    .read_u64(base + 8 * o.desc_value)
+                    .map(Tagged::from_word);
             }
             let index = (details & o.prop_index_mask) >> o.prop_index_shift;
             return self.field_value(obj, map, index);
@@ -608,7 +642,10 @@ impl<'a, M: Memory> Model<'a, M> {
         for i in 0..own.min(1024) {
             let base = descriptors + o.descriptors_header + 8 * i * o.desc_size;
             let k = Tagged::from_word(self.mem.read_u64(base + 8 * o.desc_key)?).object()?;
-            if self.string(cache, k, name.len() + 1).is_some_and(|t| t.text == name) {
+            if self
+                .string(cache, k, name.len() + 1)
+                .is_some_and(|t| t.text == name)
+            {
                 return Some(k);
             }
         }
@@ -635,7 +672,10 @@ impl<'a, M: Memory> Model<'a, M> {
                 let Some(k) = self.ptr(dict, slot) else {
                     continue;
                 };
-                if self.string(cache, k, name.len() + 1).is_some_and(|t| t.text == name) {
+                if self
+                    .string(cache, k, name.len() + 1)
+                    .is_some_and(|t| t.text == name)
+                {
                     return self.dictionary_property(cache, obj, k);
                 }
             }
@@ -651,7 +691,8 @@ impl<'a, M: Memory> Model<'a, M> {
         let ty = &self.types;
         // 1. The map's constructor, for objects made with base == new.target, not prototypes.
         let new_target_is_base = map.bit_field2 & 1 == 1;
-        let is_prototype_map = (u64::from(map.bit_field3) >> (self.off.is_dictionary_shift - 1)) & 1 == 1;
+        let is_prototype_map =
+            (u64::from(map.bit_field3) >> (self.off.is_dictionary_shift - 1)) & 1 == 1;
         if new_target_is_base && !is_prototype_map {
             if let Some(c) = self.map_constructor(cache, map) {
                 let ct = self.type_of(cache, c);
@@ -671,7 +712,9 @@ impl<'a, M: Memory> Model<'a, M> {
         let mut current_map = *map;
         for step in 0..MAX_CHAIN {
             if let Some(tag) = self.to_string_tag {
-                if let Some(Tagged::Object(v)) = self.own_data_property(cache, current, &current_map, tag) {
+                if let Some(Tagged::Object(v)) =
+                    self.own_data_property(cache, current, &current_map, tag)
+                {
                     if let Some(s) = self.string(cache, v, 1024) {
                         return s.text;
                     }
@@ -755,7 +798,9 @@ pub fn class_name(v8: &V8<'_>, t: u16) -> &'static str {
         "JSWeakSet" => "WeakSet",
         "JSGlobalProxy" => "global",
         "JSArgumentsObject" => "Arguments",
-        n if n.ends_with("Constructor") || n == "JSFunction" || n == "JSBoundFunction" => "Function",
+        n if n.ends_with("Constructor") || n == "JSFunction" || n == "JSBoundFunction" => {
+            "Function"
+        }
         _ => "Object",
     }
 }

@@ -124,7 +124,11 @@ impl Class {
         };
         // Hidden and code nodes share a class: V8 turns hidden nodes into code nodes depending
         // on who refers to them.
-        let node_type = if t == NodeType::Hidden { NodeType::Code } else { t };
+        let node_type = if t == NodeType::Hidden {
+            NodeType::Code
+        } else {
+            t
+        };
         Class { node_type, name }
     }
 
@@ -178,11 +182,17 @@ impl<M: Memory> Model<'_, M> {
         let t = o.map.instance_type;
         let ty = &self.types;
         let class = self.v8.types.name(t).unwrap_or("");
-        let named = |nt: NodeType, name: &'static str| Some(Naming {
-            node_type: nt,
-            name: Cow::Borrowed(name),
-        });
-        if Some(t) == ty.free_space || Some(t) == ty.filler || class == "FreeSpace" || class == "Filler" {
+        let named = |nt: NodeType, name: &'static str| {
+            Some(Naming {
+                node_type: nt,
+                name: Cow::Borrowed(name),
+            })
+        };
+        if Some(t) == ty.free_space
+            || Some(t) == ty.filler
+            || class == "FreeSpace"
+            || class == "Filler"
+        {
             return None;
         }
         if ty.is_js_object(t) {
@@ -264,7 +274,11 @@ impl<M: Memory> Model<'_, M> {
             });
         }
         if Some(t) == ty.map {
-            let read_only = self.walker.read_only.iter().any(|&(a, b)| (a..b).contains(&o.addr));
+            let read_only = self
+                .walker
+                .read_only
+                .iter()
+                .any(|&(a, b)| (a..b).contains(&o.addr));
             return if read_only {
                 named(NodeType::Hidden, "system / Map")
             } else {
@@ -276,7 +290,10 @@ impl<M: Memory> Model<'_, M> {
         } else if matches!(
             self.v8.shapes.kind(t),
             Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray
-        ) && (class.is_empty() || class == "FixedArray" || class == "FixedDoubleArray" || class == "ByteArray")
+        ) && (class.is_empty()
+            || class == "FixedArray"
+            || class == "FixedDoubleArray"
+            || class == "ByteArray")
         {
             NodeType::Array
         } else if SHAPE_CLASSES.contains(&class) {
@@ -360,7 +377,11 @@ impl<M: Memory> Model<'_, M> {
                 }
                 match self.naming(cache, &o) {
                     Some(n) if n.node_type == NodeType::Closure => {
-                        let name = if n.name.is_empty() { "(anonymous)" } else { &n.name };
+                        let name = if n.name.is_empty() {
+                            "(anonymous)"
+                        } else {
+                            &n.name
+                        };
                         format!("<function {name} {a:#x}>")
                     }
                     Some(n) if !n.name.is_empty() && n.node_type != NodeType::String => {
@@ -378,7 +399,11 @@ pub fn format_number(v: f64) -> String {
     if v.is_nan() {
         "NaN".into()
     } else if v.is_infinite() {
-        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+        if v > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
     } else if v == v.trunc() && v.abs() < 1e21 {
         format!("{}", v as i64)
     } else {

@@ -107,7 +107,10 @@ impl<'a, M: Memory> Walker<'a, M> {
         // Read-only pages page discovery did not list (V8 ≥ 13): any page-aligned address with the
         // read-only flag whose metadata gives an object area inside the page.
         let mut extra_pages = Vec::new();
-        if matches!(v8.layout.page.header, super::layout::HeaderKind::OutOfLine { .. }) {
+        if matches!(
+            v8.layout.page.header,
+            super::layout::HeaderKind::OutOfLine { .. }
+        ) {
             for seg in v8.process.core.segments.iter().filter(|s| s.filesz >= 16) {
                 let mut a = (seg.vaddr + page_size - 1) & !(page_size - 1);
                 while a < seg.vaddr + seg.filesz {
@@ -142,7 +145,12 @@ impl<'a, M: Memory> Walker<'a, M> {
 
     /// Every page to walk: the heap's and the extra read-only ones.
     pub fn pages<'h>(&'h self, heap: &'h Heap) -> Vec<Page> {
-        let mut v: Vec<Page> = heap.pages.iter().chain(&self.extra_pages).copied().collect();
+        let mut v: Vec<Page> = heap
+            .pages
+            .iter()
+            .chain(&self.extra_pages)
+            .copied()
+            .collect();
         v.sort_by_key(|p| p.addr);
         v
     }
