@@ -36,6 +36,10 @@ pub enum Error {
     UnsupportedVersion(String),
     #[error("no V8 heap found in the core: {0}")]
     NoHeap(String),
+    #[error("not an object: {0}")]
+    NotAnObject(String),
+    #[error("bad argument: {0}")]
+    BadArgument(String),
 }
 
 /// Result with the library's [`Error`].

@@ -3,7 +3,7 @@
 //! Layers, bottom to top (each only calls downward): [`memory`] and [`core`] (the core file),
 //! [`binary`] (the executable, its symbols and V8's postmortem metadata), [`process`] (a core joined
 //! with its executable), [`v8`] (V8's heap: pages, object walk, naming), [`session`] (a core opened
-//! down to its walkable heap), and the reports built on them ([`info`], [`analyze`]).
+//! down to its walkable heap), and the reports built on them ([`info`], [`analyze`], [`inspect`]).
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod analyze;
@@ -11,6 +11,7 @@ pub mod binary;
 pub mod core;
 pub mod error;
 pub mod info;
+pub mod inspect;
 pub mod memory;
 pub mod process;
 pub mod runtime;

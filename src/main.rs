@@ -66,6 +66,32 @@ enum Command {
         #[arg(long, default_value_t = 40)]
         top: usize,
     },
+    /// Addresses and one-line previews of the instances of a class (like llnode's findjsinstances).
+    Objects {
+        #[command(flatten)]
+        core: CoreArgs,
+        /// Class name as `analyze` shows it: a constructor (`Date`), a function name for closures,
+        /// or a group such as `(string)`.
+        #[arg(long)]
+        class: String,
+        /// Instances to list (the total is always counted).
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// One object decoded: class, map, size, properties, elements, entries, text, function, context.
+    Inspect {
+        #[command(flatten)]
+        core: CoreArgs,
+        /// The object's address (hex, with or without 0x).
+        address: String,
+    },
+}
+
+/// Parse a hex address.
+fn parse_address(s: &str) -> Result<u64, corewalk::Error> {
+    let t = s.trim().trim_start_matches("0x").trim_start_matches("0X");
+    u64::from_str_radix(t, 16)
+        .map_err(|_| corewalk::Error::BadArgument(format!("{s:?} is not a hex address")))
 }
 
 fn main() -> ExitCode {
@@ -91,6 +117,28 @@ fn main() -> ExitCode {
                 !r.undecodable.is_empty()
             })
         }
+        Command::Objects { core, class, limit } => {
+            corewalk::inspect::objects(&core.core, &core.open_options(), class, *limit).map(|r| {
+                render::warnings(&r.warnings);
+                if core.json {
+                    render::json(&r);
+                } else {
+                    render::objects(&r);
+                }
+                false
+            })
+        }
+        Command::Inspect { core, address } => parse_address(address).and_then(|a| {
+            corewalk::inspect::inspect(&core.core, &core.open_options(), a).map(|r| {
+                render::warnings(&r.warnings);
+                if core.json {
+                    render::json(&r);
+                } else {
+                    render::inspect(&r);
+                }
+                false
+            })
+        }),
     };
     match result {
         Ok(false) => ExitCode::SUCCESS,

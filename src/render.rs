@@ -2,6 +2,7 @@
 
 use corewalk::analyze::AnalyzeReport;
 use corewalk::info::InfoReport;
+use corewalk::inspect::{InspectReport, ObjectsReport};
 use std::io::Write;
 
 /// Print any report as pretty JSON on stdout.
@@ -256,4 +257,137 @@ fn print_out(s: &str) {
     let out = std::io::stdout();
     let mut out = out.lock();
     let _ = out.write_all(s.as_bytes());
+}
+
+/// Print the `objects` report: one line per instance.
+pub fn objects(r: &ObjectsReport) {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    for o in &r.objects {
+        let _ = writeln!(
+            s,
+            "{:>18}  {:>8}  {}",
+            o.address,
+            o.size,
+            one_line(&o.preview, 160)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "{} instance(s) of {}{}",
+        r.count,
+        r.class,
+        if (r.objects.len() as u64) < r.count {
+            format!(" ({} listed; --limit for more)", r.objects.len())
+        } else {
+            String::new()
+        }
+    );
+    print_out(&s);
+}
+
+/// Print the `inspect` report.
+pub fn inspect(r: &InspectReport) {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let class = if r.class.is_empty() {
+        "(anonymous)"
+    } else {
+        &r.class
+    };
+    let _ = writeln!(
+        s,
+        "{}: {} ({}; V8 {}), {} bytes, map {}, {}",
+        r.address,
+        one_line(class, 100),
+        r.node_type,
+        r.v8_type,
+        r.size,
+        r.map,
+        r.space
+    );
+    if let Some(st) = &r.string {
+        let _ = writeln!(
+            s,
+            "  string ({}, length {}{}): {:?}",
+            st.representation,
+            st.length,
+            if st.truncated { ", cut" } else { "" },
+            st.text
+        );
+    }
+    if let Some(n) = &r.number {
+        let _ = writeln!(s, "  value: {n}");
+    }
+    if let Some(d) = &r.date {
+        let _ = writeln!(s, "  date: {d}");
+    }
+    if let Some(f) = &r.function {
+        let name = if f.name.is_empty() {
+            "(anonymous)"
+        } else {
+            &f.name
+        };
+        match (&f.script, f.line, f.column) {
+            (Some(sc), Some(l), Some(c)) => {
+                let _ = writeln!(s, "  function {name} at {sc}:{l}:{c}");
+            }
+            _ => {
+                let _ = writeln!(s, "  function {name} (location unknown)");
+            }
+        }
+    }
+    let list = |s: &mut String, title: &str, vs: &[corewalk::inspect::Value]| {
+        if vs.is_empty() {
+            return;
+        }
+        let _ = writeln!(s, "  {title}:");
+        for v in vs {
+            let _ = writeln!(
+                s,
+                "    {}: {}",
+                one_line(&v.name, 60),
+                one_line(&v.value, 120)
+            );
+        }
+    };
+    list(&mut s, "properties", &r.properties);
+    if let Some(e) = &r.elements {
+        let _ = writeln!(s, "  elements ({}, length {}):", e.kind, e.length);
+        for v in &e.items {
+            let _ = writeln!(s, "    [{}]: {}", v.name, one_line(&v.value, 120));
+        }
+        if e.more {
+            let _ = writeln!(s, "    …");
+        }
+    }
+    if let Some(es) = &r.entries {
+        let total = r.entries_total.unwrap_or(es.len() as u64);
+        let _ = writeln!(
+            s,
+            "  entries ({total}{}):",
+            if total > es.len() as u64 {
+                format!(", {} shown", es.len())
+            } else {
+                String::new()
+            }
+        );
+        for v in es {
+            if v.value.is_empty() {
+                let _ = writeln!(s, "    {}", one_line(&v.name, 60));
+            } else {
+                let _ = writeln!(
+                    s,
+                    "    {} => {}",
+                    one_line(&v.name, 60),
+                    one_line(&v.value, 100)
+                );
+            }
+        }
+    }
+    list(&mut s, "context variables", &r.context);
+    if let Some(p) = &r.prototype {
+        let _ = writeln!(s, "  [[Prototype]]: {}", p.value);
+    }
+    print_out(&s);
 }

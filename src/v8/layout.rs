@@ -231,6 +231,8 @@ pub struct ObjectLayout {
     /// Size of a `Hole` with a variable-size map (V8 14.6: the map word, then a 64 KiB guard
     /// region that is never mapped readable; measured from consecutive holes in read-only space).
     pub hole_size: Option<u64>,
+    /// `JSDate::value` is a raw float64 (V8 ≥ 13; the metadata still calls it tagged).
+    pub date_value_is_double: bool,
     /// Classes laid out as capacity (Smi at +8), length (Smi at +16), other fields, then
     /// `capacity` slots on this version: (class, header bytes before the slots).
     pub capacity_arrays: &'static [(&'static str, u64)],
@@ -282,6 +284,10 @@ pub struct ScopeInfoFields {
     pub function_name: Option<u64>,
     pub inferred_name: Option<u64>,
     pub outer_scope_info: Option<u64>,
+    /// Start and end source positions (two Smis), when present.
+    pub position: Option<u64>,
+    /// Whether contexts of this scope have an extension slot after the two fixed ones.
+    pub has_context_extension_slot: bool,
     pub size: u64,
 }
 
@@ -329,6 +335,10 @@ impl ObjectLayout {
             context_local_count: locals,
             ..Default::default()
         };
+        if !smi_flags {
+            f.position = Some(32);
+        }
+        f.has_context_extension_slot = bit(flags, 26);
         let mut at = header;
         let module_count_at = at;
         if is_module {
@@ -359,6 +369,7 @@ impl ObjectLayout {
             // CLASS 0, EVAL 1, FUNCTION 2, MODULE 3, SCRIPT 4; empty scope infos have none.
             let empty = bit(flags, 29);
             if matches!(scope_type, 1..=4) || (scope_type == 0 && !empty) {
+                f.position = Some(at);
                 at += 16; // position_info
             }
         }
@@ -410,6 +421,7 @@ const OBJECTS_13_6: ObjectLayout = ObjectLayout {
     },
     extra_types: &[(129, "BigIntBase")],
     feedback_closure_parameter_counts: true,
+    date_value_is_double: true,
     capacity_arrays: &[
         ("ArrayList", 24),
         ("ScriptContextTable", 32),
@@ -431,6 +443,7 @@ const OBJECTS_BASE: ObjectLayout = ObjectLayout {
     native_context_extra: 8,
     extra_types: &[],
     capacity_arrays: &[],
+    date_value_is_double: false,
     wasm_null_size: Some(8),
     hole_size: None,
 };

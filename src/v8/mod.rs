@@ -6,6 +6,7 @@ pub mod map;
 pub mod model;
 pub mod names;
 pub mod object;
+pub mod props;
 pub mod types;
 pub mod walk;
 

@@ -1,0 +1,488 @@
+//! The contents of JS objects: named properties (fast and dictionary mode), elements of every
+//! kind, `Map`/`Set` entries, `Date` values, functions' source locations and closure variables.
+
+use super::map::{MapInfo, Tagged};
+use super::model::Model;
+use super::object::Kind;
+use super::walk::MapCache;
+use crate::memory::Memory;
+
+/// `kHoleNanInt64`: the hole in a `FixedDoubleArray`.
+const HOLE_NAN: u64 = 0xfff7_ffff_fff7_ffff;
+
+/// A named or indexed slot and its value.
+#[derive(Clone, Debug)]
+pub struct Slot {
+    pub name: String,
+    pub value: SlotValue,
+}
+
+/// A value as stored: tagged, or a raw double (double arrays), or absent (a hole).
+#[derive(Clone, Copy, Debug)]
+pub enum SlotValue {
+    Tagged(Tagged),
+    Double(f64),
+    Hole,
+    /// An accessor pair (getter/setter) at this address.
+    Accessor(u64),
+}
+
+/// Elements of a JS object.
+#[derive(Clone, Debug, Default)]
+pub struct Elements {
+    /// V8's elements kind, e.g. `PACKED_SMI_ELEMENTS`.
+    pub kind: String,
+    /// `length` of arrays, else the backing store's capacity.
+    pub length: u64,
+    pub items: Vec<Slot>,
+    pub more: bool,
+}
+
+/// Where a function is defined.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub script: String,
+    /// 1-based line and column.
+    pub line: u64,
+    pub column: u64,
+}
+
+/// Names of V8's elements kinds, in `ElementsKind` order (stable across 11.3–14.6 for the kinds
+/// ordinary objects use).
+const ELEMENTS_KINDS: &[&str] = &[
+    "PACKED_SMI_ELEMENTS",
+    "HOLEY_SMI_ELEMENTS",
+    "PACKED_ELEMENTS",
+    "HOLEY_ELEMENTS",
+    "PACKED_DOUBLE_ELEMENTS",
+    "HOLEY_DOUBLE_ELEMENTS",
+    "PACKED_NONEXTENSIBLE_ELEMENTS",
+    "HOLEY_NONEXTENSIBLE_ELEMENTS",
+    "PACKED_SEALED_ELEMENTS",
+    "HOLEY_SEALED_ELEMENTS",
+    "PACKED_FROZEN_ELEMENTS",
+    "HOLEY_FROZEN_ELEMENTS",
+];
+
+impl<M: Memory> Model<'_, M> {
+    /// Whether a tagged value is V8's hole (an oddball of kind TheHole, or a `Hole` object).
+    pub fn is_hole(&self, cache: &mut MapCache, v: Tagged) -> bool {
+        let Tagged::Object(a) = v else {
+            return false;
+        };
+        let Some(t) = self.type_of(cache, a) else {
+            return false;
+        };
+        if self.v8.types.name(t) == Some("Hole") {
+            return true;
+        }
+        if Some(t) == self.types.oddball {
+            let kind_off = self
+                .v8
+                .metadata
+                .class_offset("Oddball", "kind_offset")
+                .or_else(|| self.v8.metadata.class_offset("Oddball", "kind"));
+            let hole = self.v8.metadata.constant("OddballTheHole");
+            if let (Some(off), Some(hole)) = (kind_off, hole) {
+                return self.smi(a, off) == Some(hole);
+            }
+        }
+        false
+    }
+
+    /// Named properties, in descriptor (or dictionary) order, at most `limit`.
+    pub fn properties(
+        &self,
+        cache: &mut MapCache,
+        obj: u64,
+        map: &MapInfo,
+        limit: usize,
+    ) -> Vec<Slot> {
+        let o = &self.off;
+        let bf3 = u64::from(map.bit_field3);
+        let mut out = Vec::new();
+        if (bf3 >> o.is_dictionary_shift) & 1 == 1 {
+            let Some(dict) = self.ptr(obj, o.properties) else {
+                return out;
+            };
+            let len = self.smi(dict, 8).unwrap_or(0).max(0) as u64;
+            let first = o.dict_prefix_start + o.dict_prefix_size;
+            let entries = len.saturating_sub(first) / o.dict_entry_size;
+            for e in 0..entries.min(1 << 20) {
+                let slot = 16 + 8 * (first + e * o.dict_entry_size);
+                let Some(Tagged::Object(k)) = self.field(dict, slot) else {
+                    continue;
+                };
+                let Some(name) = self.key_text(cache, k) else {
+                    continue; // undefined / the hole: an empty or deleted entry
+                };
+                let details = self.smi(dict, slot + 16).unwrap_or(0) as u64;
+                let value = match self.field(dict, slot + 8) {
+                    Some(Tagged::Object(v)) if details & o.prop_kind_mask != 0 => {
+                        SlotValue::Accessor(v)
+                    }
+                    Some(v) => SlotValue::Tagged(v),
+                    None => continue,
+                };
+                out.push(Slot { name, value });
+                if out.len() >= limit {
+                    break;
+                }
+            }
+            return out;
+        }
+        let own = (bf3 & o.own_descriptors_mask) >> o.own_descriptors_shift;
+        let Some(descriptors) = Tagged::from_word(map.instance_descriptors).object() else {
+            return out;
+        };
+        for i in 0..own.min(limit as u64) {
+            let base = descriptors + o.descriptors_header + 8 * i * o.desc_size;
+            let Some(Tagged::Object(k)) = self
+                .mem
+                .read_u64(base + 8 * o.desc_key)
+                .map(Tagged::from_word)
+            else {
+                continue;
+            };
+            let name = self
+                .key_text(cache, k)
+                .unwrap_or_else(|| format!("<key {k:#x}>"));
+            let Some(Tagged::Smi(details)) = self
+                .mem
+                .read_u64(base + 8 * o.desc_details)
+                .map(Tagged::from_word)
+            else {
+                continue;
+            };
+            let details = details as u32 as u64;
+            let location = (details & o.prop_location_mask) >> o.prop_location_shift;
+            let value = if location == o.prop_location_field {
+                let index = (details & o.prop_index_mask) >> o.prop_index_shift;
+                match self.field_value(obj, map, index) {
+                    Some(v) => SlotValue::Tagged(v),
+                    None => continue,
+                }
+            } else {
+                match self
+                    .mem
+                    .read_u64(base + 8 * o.desc_value)
+                    .map(Tagged::from_word)
+                {
+                    Some(Tagged::Object(v)) if details & o.prop_kind_mask != 0 => {
+                        SlotValue::Accessor(v)
+                    }
+                    Some(v) => SlotValue::Tagged(v),
+                    None => continue,
+                }
+            };
+            out.push(Slot { name, value });
+        }
+        out
+    }
+
+    /// A property key as text: strings as they are, symbols as `Symbol(description)`.
+    pub fn key_text(&self, cache: &mut MapCache, k: u64) -> Option<String> {
+        let t = self.type_of(cache, k)?;
+        if let Kind::String(_) = self.v8.shapes.kind(t) {
+            return self.string(cache, k, 256).map(|s| s.text);
+        }
+        if Some(t) == self.types.symbol {
+            let d = self
+                .ptr(k, self.off.symbol_name)
+                .and_then(|d| self.string(cache, d, 256))
+                .map(|s| s.text)
+                .unwrap_or_default();
+            return Some(format!("Symbol({d})"));
+        }
+        None
+    }
+
+    /// The elements of a JS object, at most `limit` of them.
+    pub fn elements(
+        &self,
+        cache: &mut MapCache,
+        obj: u64,
+        map: &MapInfo,
+        limit: usize,
+    ) -> Elements {
+        let mut e = Elements::default();
+        let kind_mask = self
+            .v8
+            .metadata
+            .constant("bit_field2_elements_kind_mask")
+            .unwrap_or(0xfc) as u8;
+        let kind_shift = self
+            .v8
+            .metadata
+            .constant("bit_field2_elements_kind_shift")
+            .unwrap_or(2) as u8;
+        let kind = ((map.bit_field2 & kind_mask) >> kind_shift) as usize;
+        let dictionary = self
+            .v8
+            .metadata
+            .constant("elements_dictionary_elements")
+            .map(|v| v as usize);
+        e.kind = ELEMENTS_KINDS
+            .get(kind)
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| {
+                if Some(kind) == dictionary {
+                    "DICTIONARY_ELEMENTS".into()
+                } else {
+                    format!("kind {kind}")
+                }
+            });
+        let Some(store) = self.ptr(obj, self.off.elements) else {
+            return e;
+        };
+        let capacity = self.smi(store, 8).unwrap_or(0).max(0) as u64;
+        e.length = if Some(map.instance_type) == self.types.js_array {
+            match self.field(obj, self.off.js_array_length) {
+                Some(Tagged::Smi(n)) => n.max(0) as u64,
+                Some(Tagged::Object(h)) => self
+                    .mem
+                    .read_u64(h + self.off.heap_number_value)
+                    .map_or(0, |b| f64::from_bits(b) as u64),
+                _ => capacity,
+            }
+        } else {
+            capacity
+        };
+        if Some(kind) == dictionary {
+            // NumberDictionary: prefix (max number key), then (key, value, details) entries.
+            let prefix = self
+                .v8
+                .metadata
+                .constant("numberdictionaryshape_prefix_size")
+                .unwrap_or(1) as u64;
+            let size = self
+                .v8
+                .metadata
+                .constant("numberdictionaryshape_entry_size")
+                .unwrap_or(3)
+                .max(1) as u64;
+            let first = 3 + prefix;
+            let entries = capacity.saturating_sub(first) / size;
+            for i in 0..entries.min(1 << 20) {
+                let slot = 16 + 8 * (first + i * size);
+                let key = match self.field(store, slot) {
+                    Some(Tagged::Smi(k)) => k.to_string(),
+                    Some(Tagged::Object(h))
+                        if Some(self.type_of(cache, h).unwrap_or(0)) == self.types.heap_number =>
+                    {
+                        self.preview(cache, Tagged::Object(h), 32)
+                    }
+                    _ => continue,
+                };
+                if let Some(v) = self.field(store, slot + 8) {
+                    e.items.push(Slot {
+                        name: key,
+                        value: SlotValue::Tagged(v),
+                    });
+                }
+                if e.items.len() >= limit {
+                    e.more = true;
+                    break;
+                }
+            }
+            return e;
+        }
+        let double = matches!(kind, 4 | 5);
+        let n = e.length.min(capacity);
+        for i in 0..n {
+            if e.items.len() >= limit {
+                e.more = true;
+                break;
+            }
+            let off = 16 + 8 * i;
+            let value = if double {
+                match self.mem.read_u64(store + off) {
+                    Some(HOLE_NAN) => SlotValue::Hole,
+                    Some(bits) => SlotValue::Double(f64::from_bits(bits)),
+                    None => break,
+                }
+            } else {
+                match self.field(store, off) {
+                    Some(v) if self.is_hole(cache, v) => SlotValue::Hole,
+                    Some(v) => SlotValue::Tagged(v),
+                    None => break,
+                }
+            };
+            e.items.push(Slot {
+                name: i.to_string(),
+                value,
+            });
+        }
+        e
+    }
+
+    /// Entries of a `Map` or `Set` (its `OrderedHashMap`/`OrderedHashSet` table): key, and value
+    /// for maps. At most `limit`.
+    pub fn collection_entries(
+        &self,
+        cache: &mut MapCache,
+        obj: u64,
+        limit: usize,
+    ) -> (Vec<(Tagged, Option<Tagged>)>, u64) {
+        let mut out = Vec::new();
+        // JSCollection: map, properties, elements, table.
+        let Some(table) = self.ptr(obj, 24) else {
+            return (out, 0);
+        };
+        let is_map = self
+            .type_of(cache, obj)
+            .and_then(|t| self.v8.types.name(t))
+            .is_some_and(|n| n == "JSMap");
+        let entry = if is_map { 3 } else { 2 };
+        let slot = |i: u64| 16 + 8 * i;
+        let (Some(elements), Some(deleted), Some(buckets)) = (
+            self.smi(table, slot(0)),
+            self.smi(table, slot(1)),
+            self.smi(table, slot(2)),
+        ) else {
+            return (out, 0);
+        };
+        let used = (elements.max(0) + deleted.max(0)) as u64;
+        let start = 3 + buckets.max(0) as u64;
+        for i in 0..used.min(1 << 24) {
+            let k = slot(start + i * entry);
+            let Some(key) = self.field(table, k) else {
+                break;
+            };
+            if self.is_hole(cache, key) {
+                continue; // deleted
+            }
+            let value = if is_map {
+                self.field(table, k + 8)
+            } else {
+                None
+            };
+            out.push((key, value));
+            if out.len() >= limit {
+                break;
+            }
+        }
+        (out, elements.max(0) as u64)
+    }
+
+    /// A `Date`'s time value (ms since the epoch), NaN for invalid dates.
+    pub fn date_value(&self, cache: &mut MapCache, obj: u64) -> Option<f64> {
+        if self.v8.layout.objects.date_value_is_double {
+            return self
+                .mem
+                .read_u64(obj + self.off.date_value)
+                .map(f64::from_bits);
+        }
+        match self.field(obj, self.off.date_value)? {
+            Tagged::Smi(v) => Some(f64::from(v)),
+            Tagged::Object(h) if self.type_of(cache, h) == self.types.heap_number => self
+                .mem
+                .read_u64(h + self.off.heap_number_value)
+                .map(f64::from_bits),
+            _ => None,
+        }
+    }
+
+    /// The script name and 1-based line and column where the function at `f` starts.
+    pub fn function_location(&self, cache: &mut MapCache, f: u64) -> Option<Location> {
+        let sfi = self.function_sfi(f)?;
+        let script = self.ptr(sfi, self.off.sfi_script)?;
+        if self.type_of(cache, script) != self.types.script {
+            return None;
+        }
+        let name = self
+            .ptr(script, self.off.script_name)
+            .filter(|&n| self.is_string(cache, n))
+            .map(|n| self.short_string(cache, n, 4096))
+            .unwrap_or_default();
+        let start = self.sfi_start_position(cache, sfi)?;
+        let source_off = self.v8.metadata.class_offset("Script", "source")?;
+        let source = self.ptr(script, source_off)?;
+        let text = self.string(cache, source, start as usize + 1)?;
+        let units: Vec<u16> = text.text.encode_utf16().take(start as usize).collect();
+        let line = units.iter().filter(|&&c| c == u16::from(b'\n')).count() as u64 + 1;
+        let column = units
+            .iter()
+            .rev()
+            .take_while(|&&c| c != u16::from(b'\n'))
+            .count() as u64
+            + 1;
+        Some(Location {
+            script: name,
+            line,
+            column,
+        })
+    }
+
+    /// `SharedFunctionInfo::StartPosition()`: from the scope info's position info when compiled,
+    /// else from the uncompiled data.
+    fn sfi_start_position(&self, cache: &mut MapCache, sfi: u64) -> Option<u64> {
+        let v = self.ptr(sfi, self.off.sfi_name)?;
+        if self.type_of(cache, v) == self.types.scope_info {
+            if let Some(pos) = self.scope_info(v).and_then(|f| f.position) {
+                if let Some(p) = self.smi(v, pos) {
+                    return u64::try_from(p).ok();
+                }
+            }
+        }
+        // Uncompiled functions: function_data is an UncompiledData with start/end positions.
+        let data_off = self
+            .v8
+            .metadata
+            .class_offset("SharedFunctionInfo", "function_data")
+            .unwrap_or(8);
+        let data = self.ptr(sfi, data_off)?;
+        let class = self
+            .type_of(cache, data)
+            .and_then(|t| self.v8.types.name(t))?;
+        if class.starts_with("UncompiledData") {
+            let off = self
+                .v8
+                .metadata
+                .class_offset("UncompiledData", "start_position")?;
+            return self.mem.read_u32(data + off).map(u64::from);
+        }
+        None
+    }
+
+    /// V8 14 keeps some context variables in a `ContextCell` (map, tagged value, ...): its value.
+    fn unwrap_context_cell(&self, cache: &mut MapCache, v: Tagged) -> Tagged {
+        if let Tagged::Object(a) = v {
+            let class = self.type_of(cache, a).and_then(|t| self.v8.types.name(t));
+            if class == Some("ContextCell") {
+                return self.field(a, 8).unwrap_or(v);
+            }
+        }
+        v
+    }
+
+    /// The variables of a function context: names from its scope info, values from its slots.
+    pub fn context_variables(&self, cache: &mut MapCache, ctx: u64, limit: usize) -> Vec<Slot> {
+        let mut out = Vec::new();
+        let Some(scope) = self.ptr(ctx, 16) else {
+            return out;
+        };
+        if self.type_of(cache, scope) != self.types.scope_info {
+            return out;
+        }
+        let Some(f) = self.scope_info(scope) else {
+            return out;
+        };
+        let min_slots = self.v8.metadata.constant("context_min_slots").unwrap_or(2) as u64;
+        let header = min_slots + u64::from(f.has_context_extension_slot);
+        for i in 0..f.context_local_count.min(limit as u64) {
+            let name = f
+                .local_names
+                .and_then(|n| self.ptr(scope, n + 8 * i))
+                .and_then(|n| self.string(cache, n, 256))
+                .map_or_else(|| format!("<local {i}>"), |s| s.text);
+            if let Some(v) = self.field(ctx, 16 + 8 * (header + i)) {
+                out.push(Slot {
+                    name,
+                    value: SlotValue::Tagged(self.unwrap_context_cell(cache, v)),
+                });
+            }
+        }
+        out
+    }
+}
