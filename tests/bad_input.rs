@@ -112,3 +112,93 @@ fn a_mismatched_node_is_refused_unless_forced() {
         "--force must get past the check"
     );
 }
+
+/// The file offset of virtual address `va` in an ELF core (from its PT_LOAD headers).
+fn file_offset(core: &[u8], va: u64) -> Option<u64> {
+    use object::read::elf::{FileHeader, ProgramHeader};
+    let e = object::elf::FileHeader64::<object::LittleEndian>::parse(core).ok()?;
+    let endian = e.endian().ok()?;
+    e.program_headers(endian, core).ok()?.iter().find_map(|ph| {
+        let (v, off, sz) = (ph.p_vaddr(endian), ph.p_offset(endian), ph.p_filesz(endian));
+        (ph.p_type(endian) == object::elf::PT_LOAD && v <= va && va < v + sz).then(|| off + va - v)
+    })
+}
+
+fn instances(core: &str, class: &str) -> Vec<u64> {
+    let r = corewalk_json(&[
+        "objects", core, "--class", class, "--limit", "1000000", "--json",
+    ]);
+    r["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            u64::from_str_radix(o["address"].as_str().unwrap().trim_start_matches("0x"), 16)
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn garbage_in_a_heap_page_is_reported_and_the_rest_stays_right() {
+    for major in [20, 26] {
+        let made = core_of("zoo.js", major, "kernel");
+        let original = p(&made.core);
+        let sessions = instances(original, "Session");
+        // Damage the page holding the 100th Session: random bytes from 8 KiB into the page to
+        // its end (the page header stays, so the page is still found and its damage seen).
+        let page = sessions[100] & !0x3ffff;
+        let (from, to) = (page + 0x2000, page + 0x40000);
+        let mut bytes = fs::read(&made.core).unwrap();
+        let off = file_offset(&bytes, from).expect("page in the core") as usize;
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for b in &mut bytes[off..off + (to - from) as usize] {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            *b = x as u8;
+        }
+        let d = temp_dir(&format!("damaged-page-{major}"));
+        let damaged = d.join("core");
+        fs::write(&damaged, &bytes).unwrap();
+        let damaged = p(&damaged);
+
+        let out = corewalk(&["analyze", damaged, "--json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "partial result: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("objects could not be decoded"),
+            "{}",
+            stderr(&out)
+        );
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let bad = r["undecodable"].as_array().unwrap();
+        assert!(!bad.is_empty());
+        assert!(
+            bad.iter().all(|u| u["page"] == page),
+            "damage reported on {page:#x} only: {bad:?}"
+        );
+
+        // Instances outside the damaged range are all still found, at the same addresses.
+        for class in ["Session", "Point", "Date", "Node3"] {
+            let before = instances(original, class);
+            let after = instances(damaged, class);
+            let outside: Vec<u64> = before
+                .iter()
+                .copied()
+                .filter(|&a| !(from..to).contains(&a))
+                .collect();
+            assert_eq!(
+                after, outside,
+                "Node {major}: {class} outside the damaged range"
+            );
+        }
+        // The text output says so too.
+        let out = corewalk(&["analyze", damaged]);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("objects could not be decoded"));
+    }
+}
