@@ -1,15 +1,18 @@
 //! `corewalk analyze`: what fills the heap, by class, from a walk of every object of every page.
 
 use crate::error::Result;
-use crate::memory::Memory;
+use crate::memory::{AddrMap, AddrSet, Memory};
 use crate::process::OpenOptions;
+use crate::progress::{Progress, Unit};
 use crate::session::{with_heap, Ctx};
 use crate::v8::heap::Page;
+use crate::v8::names::MAX_NAME;
 use crate::v8::names::{Class, NodeType};
+use crate::v8::object::Kind;
 use crate::v8::walk::{MapCache, PageWalk, Stop};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// One class of objects.
@@ -71,9 +74,24 @@ pub enum SortBy {
     Count,
 }
 
+/// What decides an object's class, for aggregation before naming.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    /// A JS object named by its map alone.
+    Map(u64),
+    /// A closure, named by its function's shared info.
+    Sfi(u64),
+    /// Anything else: instance type and a variant (code-typed array, private symbol,
+    /// read-only map).
+    Type(u16, u8),
+}
+
 #[derive(Default)]
 struct Acc {
-    classes: HashMap<Class, (u64, u64)>,
+    /// Objects named one by one.
+    named: HashMap<Class, (u64, u64)>,
+    /// Objects by key: count, bytes, first object.
+    keyed: HashMap<Key, (u64, u64, u64)>,
     spaces: HashMap<String, (u64, u64)>,
     objects: u64,
     bytes: u64,
@@ -86,10 +104,16 @@ struct Acc {
 
 impl Acc {
     fn merge(mut self, o: Acc) -> Acc {
-        for (k, (c, b)) in o.classes {
-            let e = self.classes.entry(k).or_default();
+        for (k, (c, b)) in o.named {
+            let e = self.named.entry(k).or_default();
             e.0 += c;
             e.1 += b;
+        }
+        for (k, (c, b, f)) in o.keyed {
+            let e = self.keyed.entry(k).or_insert((0, 0, f));
+            e.0 += c;
+            e.1 += b;
+            e.2 = e.2.min(f);
         }
         for (k, (c, b)) in o.spaces {
             let e = self.spaces.entry(k).or_default();
@@ -108,12 +132,18 @@ impl Acc {
 }
 
 /// Analyze the heap of `core`.
-pub fn analyze(core: &Path, opts: &OpenOptions, sort: SortBy) -> Result<AnalyzeReport> {
-    with_heap(core, opts, |ctx| Ok(analyze_ctx(ctx, sort)))
+pub fn analyze(
+    core: &Path,
+    opts: &OpenOptions,
+    sort: SortBy,
+    progress: &dyn Progress,
+) -> Result<AnalyzeReport> {
+    with_heap(core, opts, |ctx| Ok(analyze_ctx(ctx, sort, progress)))
 }
 
 /// Walk every page of an opened heap and summarize it.
-pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy) -> AnalyzeReport {
+pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> AnalyzeReport {
+    let page_bytes: u64 = ctx.pages.iter().map(|p| p.area_end - p.area_start).sum();
     let model = ctx.model;
     let space_of = |p: &Page| -> String {
         if p.heap == 0 {
@@ -124,50 +154,57 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy) -> AnalyzeReport {
             .map_or_else(|| "unknown".into(), |s| s.name.clone())
     };
     // Pass 1: arrays that code objects refer to (V8 types them `code`).
-    let code_arrays: HashSet<u64> = ctx
+    progress.start("finding code arrays", page_bytes, Unit::Bytes);
+    let code_arrays: AddrSet = ctx
         .pages
         .par_iter()
         .map_init(
-            || (MapCache::new(), MapCache::new()),
+            || (MapCache::default(), MapCache::default()),
             |(walk_cache, cache), page| {
                 let mut out = Vec::new();
                 model.walker.walk_page(page, walk_cache, &mut |o| {
                     model.code_tagged_arrays(cache, o, &mut out);
                 });
+                progress.advance(page.area_end - page.area_start);
                 out
             },
         )
         .flatten()
         .collect();
+    progress.finish();
+    progress.start("classifying objects", page_bytes, Unit::Bytes);
     let acc = ctx
         .pages
         .par_iter()
         .map_init(
-            || (MapCache::new(), MapCache::new()),
-            |(walk_cache, name_cache), page| {
+            || {
+                (
+                    MapCache::default(),
+                    MapCache::default(),
+                    AddrMap::<bool>::default(),
+                )
+            },
+            |(walk_cache, name_cache, per_object), page| {
                 let mut acc = Acc::default();
                 let space = space_of(page);
                 let mut space_objects = 0;
                 let mut space_bytes = 0;
+                let ty = &model.types;
                 let walk: PageWalk = model.walker.walk_page(page, walk_cache, &mut |o| {
-                    let Some(mut n) = model.naming(name_cache, o) else {
+                    let t = o.map.instance_type;
+                    let kind = ctx.v8.shapes.kind(t);
+                    if Some(t) == ty.free_space || Some(t) == ty.filler || kind == Kind::FreeSpace {
                         acc.free += o.size;
                         return;
-                    };
-                    if n.node_type == NodeType::Array && code_arrays.contains(&o.addr) {
-                        n.node_type = NodeType::Code;
                     }
                     acc.objects += 1;
                     acc.bytes += o.size;
                     space_objects += 1;
                     space_bytes += o.size;
-                    if matches!(
-                        n.node_type,
-                        NodeType::String | NodeType::ConcatenatedString | NodeType::SlicedString
-                    ) {
+                    if let Kind::String(_) = kind {
                         acc.string_bytes += o.size;
                     }
-                    if Some(o.map.instance_type) == model.types.js_array_buffer {
+                    if Some(t) == ty.js_array_buffer {
                         acc.buffers += 1;
                         let m = model.mem;
                         let store = m.read_u64(o.addr + model.off.array_buffer_backing_store);
@@ -178,14 +215,57 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy) -> AnalyzeReport {
                             }
                         }
                     }
-                    let e = acc
-                        .classes
-                        .entry(Class::of(n.node_type, &n.name))
-                        .or_default();
+                    // Aggregate by what decides the class, name it once per key afterwards.
+                    let key = if ty.is_function(t) {
+                        match model.function_sfi(o.addr) {
+                            Some(sfi) => Key::Sfi(sfi),
+                            None => Key::Type(t, 0),
+                        }
+                    } else if ty.is_js_object(t)
+                        && Some(t) != ty.js_regexp
+                        && Some(t) != ty.js_bound_function
+                    {
+                        let depends = *per_object
+                            .entry(o.map.addr)
+                            .or_insert_with(|| model.name_depends_on_object(&o.map));
+                        if depends {
+                            let name = model.constructor_name(name_cache, o.addr, &o.map);
+                            let e = acc
+                                .named
+                                .entry(Class::of(NodeType::Object, &name))
+                                .or_default();
+                            e.0 += 1;
+                            e.1 += o.size;
+                            return;
+                        }
+                        Key::Map(o.map.addr)
+                    } else if matches!(
+                        kind,
+                        Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray
+                    ) && code_arrays.contains(&o.addr)
+                    {
+                        Key::Type(t, 1)
+                    } else if Some(t) == ty.symbol {
+                        Key::Type(
+                            t,
+                            u8::from(model.mem.read_u32(o.addr + 12).unwrap_or(0) & 1 == 1),
+                        )
+                    } else if Some(t) == ty.map {
+                        let ro = model
+                            .walker
+                            .read_only
+                            .iter()
+                            .any(|&(a, b)| (a..b).contains(&o.addr));
+                        Key::Type(t, u8::from(ro))
+                    } else {
+                        Key::Type(t, 0)
+                    };
+                    let e = acc.keyed.entry(key).or_insert((0, 0, o.addr));
                     e.0 += 1;
                     e.1 += o.size;
                 });
                 acc.spaces.insert(space, (space_objects, space_bytes));
+                progress.advance(page.area_end - page.area_start);
                 if let Some((at, stop)) = walk.stopped {
                     // A zero word where an object should start is memory never allocated (the
                     // end of a linear allocation area): nothing is lost there.
@@ -210,13 +290,42 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy) -> AnalyzeReport {
             },
         )
         .reduce(Acc::default, Acc::merge);
+    // Name each key once, from its first object.
+    let mut cache = MapCache::default();
+    let mut class_map = acc.named;
+    for (key, (count, bytes, first)) in acc.keyed {
+        let class = match key {
+            Key::Sfi(sfi) => {
+                let name = model
+                    .sfi_name(&mut cache, sfi)
+                    .map(|n| model.short_string(&mut cache, n, MAX_NAME))
+                    .unwrap_or_default();
+                Class::of(NodeType::Closure, &name)
+            }
+            Key::Map(_) | Key::Type(..) => {
+                let Some(o) = model.object(&mut cache, first) else {
+                    continue;
+                };
+                let Some(mut n) = model.naming(&mut cache, &o) else {
+                    continue;
+                };
+                if matches!(key, Key::Type(_, 1)) && n.node_type == NodeType::Array {
+                    n.node_type = NodeType::Code;
+                }
+                Class::of(n.node_type, &n.name)
+            }
+        };
+        let e = class_map.entry(class).or_default();
+        e.0 += count;
+        e.1 += bytes;
+    }
+    progress.finish();
 
     // Backing stores, once each (buffers can share one), as V8's native nodes.
     let mut stores = acc.backing;
     stores.sort_unstable();
     stores.dedup_by_key(|s| s.0);
     let backing_bytes: u64 = stores.iter().map(|s| s.1).sum();
-    let mut class_map = acc.classes;
     if !stores.is_empty() {
         class_map.insert(
             Class::of(NodeType::Native, "system / JSArrayBufferData"),

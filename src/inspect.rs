@@ -123,7 +123,7 @@ pub fn objects(
             .pages
             .par_iter()
             .map_init(
-                || (MapCache::new(), MapCache::new()),
+                || (MapCache::default(), MapCache::default()),
                 |(wc, nc), page| {
                     let mut v = Vec::new();
                     model.walker.walk_page(page, wc, &mut |o| {
@@ -148,7 +148,7 @@ pub fn objects(
             .map(|f| (f.0, f.1))
             .collect();
         found.sort_unstable();
-        let mut cache = MapCache::new();
+        let mut cache = MapCache::default();
         let objects = found
             .iter()
             .take(limit)
@@ -275,7 +275,7 @@ fn locate(ctx: &Ctx<'_>, addr: u64) -> Result<(Object, Page)> {
         .find(|p| p.area_start <= addr && addr < p.area_end)
         .copied()
         .ok_or_else(|| Error::NotAnObject(format!("{addr:#x} is not in the V8 heap")))?;
-    let mut cache = MapCache::new();
+    let mut cache = MapCache::default();
     let mut hit = None;
     let mut inside = None;
     ctx.model.walker.walk_page(&page, &mut cache, &mut |o| {
@@ -302,7 +302,7 @@ fn locate(ctx: &Ctx<'_>, addr: u64) -> Result<(Object, Page)> {
 fn inspect_ctx(ctx: &Ctx<'_>, addr: u64) -> Result<InspectReport> {
     let model = ctx.model;
     let (o, page) = locate(ctx, addr)?;
-    let mut cache = MapCache::new();
+    let mut cache = MapCache::default();
     let c = &mut cache;
     let t = o.map.instance_type;
     let naming = model.naming(c, &o);

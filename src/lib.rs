@@ -14,6 +14,7 @@ pub mod info;
 pub mod inspect;
 pub mod memory;
 pub mod process;
+pub mod progress;
 pub mod runtime;
 pub mod session;
 pub mod signal;

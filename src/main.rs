@@ -107,15 +107,18 @@ fn main() -> ExitCode {
             r.partial
         }),
         Command::Analyze { core, sort, top } => {
-            corewalk::analyze::analyze(&core.core, &core.open_options(), *sort).map(|r| {
-                render::warnings(&r.warnings);
-                if core.json {
-                    render::json(&r);
-                } else {
-                    render::analyze(&r, *top);
-                }
-                !r.undecodable.is_empty()
-            })
+            let progress = render::progress(cli.quiet);
+            corewalk::analyze::analyze(&core.core, &core.open_options(), *sort, &*progress).map(
+                |r| {
+                    render::warnings(&r.warnings);
+                    if core.json {
+                        render::json(&r);
+                    } else {
+                        render::analyze(&r, *top);
+                    }
+                    !r.undecodable.is_empty()
+                },
+            )
         }
         Command::Objects { core, class, limit } => {
             corewalk::inspect::objects(&core.core, &core.open_options(), class, *limit).map(|r| {

@@ -34,18 +34,36 @@ pub trait Memory: Sync {
 
     /// A little-endian u64 at `addr`.
     fn read_u64(&self, addr: u64) -> Option<u64> {
+        if let Some(b) = self
+            .bytes_at(addr, 8)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        {
+            return Some(u64::from_le_bytes(b));
+        }
         let mut b = [0u8; 8];
         self.read_into(addr, &mut b).then(|| u64::from_le_bytes(b))
     }
 
     /// A little-endian u32 at `addr`.
     fn read_u32(&self, addr: u64) -> Option<u32> {
+        if let Some(b) = self
+            .bytes_at(addr, 4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        {
+            return Some(u32::from_le_bytes(b));
+        }
         let mut b = [0u8; 4];
         self.read_into(addr, &mut b).then(|| u32::from_le_bytes(b))
     }
 
     /// A little-endian u16 at `addr`.
     fn read_u16(&self, addr: u64) -> Option<u16> {
+        if let Some(b) = self
+            .bytes_at(addr, 2)
+            .and_then(|b| <[u8; 2]>::try_from(b).ok())
+        {
+            return Some(u16::from_le_bytes(b));
+        }
         let mut b = [0u8; 2];
         self.read_into(addr, &mut b).then(|| u16::from_le_bytes(b))
     }
@@ -146,6 +164,51 @@ impl<A: Memory, B: Memory> Memory for Layered<A, B> {
             .or_else(|| self.bottom.bytes_at(addr, max))
     }
 }
+
+/// A window of memory already borrowed as one slice (e.g. a heap page), in front of the memory it
+/// came from: reads inside the window cost an index, reads outside go to `inner`.
+pub struct Window<'a, M> {
+    pub start: u64,
+    pub data: &'a [u8],
+    pub inner: &'a M,
+}
+
+impl<M: Memory> Memory for Window<'_, M> {
+    fn bytes_at(&self, addr: u64, max: u64) -> Option<&[u8]> {
+        if let Some(off) = addr.checked_sub(self.start) {
+            if off < self.data.len() as u64 {
+                let off = off as usize;
+                let n = (self.data.len() - off).min(usize::try_from(max).unwrap_or(usize::MAX));
+                return Some(&self.data[off..off + n]);
+            }
+        }
+        self.inner.bytes_at(addr, max)
+    }
+}
+
+/// A hasher for addresses (already well spread in their middle bits): one multiply, for the
+/// per-thread caches that every object lookup goes through.
+#[derive(Clone, Copy, Default)]
+pub struct AddrHasher(u64);
+
+impl std::hash::Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (v ^ (v >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// A `HashMap` keyed by addresses.
+pub type AddrMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<AddrHasher>>;
+/// A `HashSet` of addresses.
+pub type AddrSet = std::collections::HashSet<u64, std::hash::BuildHasherDefault<AddrHasher>>;
 
 #[cfg(test)]
 mod tests {

@@ -391,3 +391,50 @@ pub fn inspect(r: &InspectReport) {
     }
     print_out(&s);
 }
+
+/// A progress bar on stderr when it is a terminal and not `--quiet`; otherwise nothing.
+pub fn progress(quiet: bool) -> Box<dyn corewalk::progress::Progress> {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return Box::new(corewalk::progress::Silent);
+    }
+    Box::new(Bar(std::sync::Mutex::new(None)))
+}
+
+/// indicatif's bar behind the library's `Progress`.
+struct Bar(std::sync::Mutex<Option<indicatif::ProgressBar>>);
+
+impl corewalk::progress::Progress for Bar {
+    fn start(&self, phase: &str, total: u64, unit: corewalk::progress::Unit) {
+        let template = match unit {
+            corewalk::progress::Unit::Bytes => {
+                "{msg:24} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"
+            }
+            corewalk::progress::Unit::Items => {
+                "{msg:24} [{bar:30}] {pos}/{len} {per_sec} eta {eta}"
+            }
+        };
+        let bar = indicatif::ProgressBar::new(total);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(phase.to_string());
+        if let Ok(mut b) = self.0.lock() {
+            *b = Some(bar);
+        }
+    }
+    fn advance(&self, n: u64) {
+        if let Ok(b) = self.0.lock() {
+            if let Some(bar) = b.as_ref() {
+                bar.inc(n);
+            }
+        }
+    }
+    fn finish(&self) {
+        if let Ok(mut b) = self.0.lock() {
+            if let Some(bar) = b.take() {
+                bar.finish_and_clear();
+            }
+        }
+    }
+}

@@ -77,8 +77,8 @@ pub fn with_heap<R>(
 /// that text.
 fn find_to_string_tag(model: &Model<'_, Mem<'_>>, pages: &[Page]) -> Option<u64> {
     let symbol = model.types.symbol?;
-    let mut cache = MapCache::new();
-    let mut c = MapCache::new();
+    let mut cache = MapCache::default();
+    let mut c = MapCache::default();
     let mut found = None;
     for p in pages.iter().filter(|p| p.heap == 0) {
         model.walker.walk_page(p, &mut cache, &mut |o| {

@@ -685,6 +685,29 @@ impl<'a, M: Memory> Model<'a, M> {
         self.own_data_property(cache, obj, &map, key)
     }
 
+    /// Whether objects with this map can differ in constructor name: dictionary-mode objects, and
+    /// maps with an own `Symbol.toStringTag` property. Other objects are named by their map alone.
+    pub fn name_depends_on_object(&self, map: &MapInfo) -> bool {
+        let bf3 = u64::from(map.bit_field3);
+        if (bf3 >> self.off.is_dictionary_shift) & 1 == 1 {
+            return true;
+        }
+        let Some(tag) = self.to_string_tag else {
+            return false;
+        };
+        let own = (bf3 & self.off.own_descriptors_mask) >> self.off.own_descriptors_shift;
+        let Some(descriptors) = Tagged::from_word(map.instance_descriptors).object() else {
+            return false;
+        };
+        let o = &self.off;
+        (0..own.min(1024)).any(|i| {
+            let base = descriptors + o.descriptors_header + 8 * i * o.desc_size;
+            self.mem
+                .read_u64(base + 8 * o.desc_key)
+                .is_some_and(|k| Tagged::from_word(k).object() == Some(tag))
+        })
+    }
+
     /// V8's `JSReceiver::GetConstructorName` as the heap snapshot uses it.
     pub fn constructor_name(&self, cache: &mut MapCache, obj: u64, map: &MapInfo) -> String {
         let t = map.instance_type;

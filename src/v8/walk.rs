@@ -63,7 +63,7 @@ pub struct PageWalk {
 }
 
 /// Per-thread cache of decoded maps.
-pub type MapCache = HashMap<u64, Option<MapInfo>>;
+pub type MapCache = crate::memory::AddrMap<Option<MapInfo>>;
 
 /// Everything a page walk needs; shared read-only between threads.
 pub struct Walker<'a, M> {
@@ -166,7 +166,7 @@ impl<'a, M: Memory> Walker<'a, M> {
         let pages = self.pages(heap);
         let stops: HashMap<u64, u64> = pages
             .par_iter()
-            .map_init(MapCache::new, |cache, page| {
+            .map_init(MapCache::default, |cache, page| {
                 let w = self.walk_page(page, cache, &mut |_| {});
                 w.stopped.map(|(at, _)| (at, page.area_end))
             })
@@ -231,14 +231,24 @@ impl<'a, M: Memory> Walker<'a, M> {
 
     /// The object at `addr`: its map and size, or why it cannot be decoded.
     pub fn object_at(&self, cache: &mut MapCache, addr: u64) -> Result<Object, Stop> {
-        let word = self.mem.read_u64(addr).ok_or(Stop::BadMap)?;
+        self.object_in(self.mem, cache, addr)
+    }
+
+    /// [`Walker::object_at`] reading the object through `mem` (e.g. a window on its page).
+    fn object_in(
+        &self,
+        mem: &impl Memory,
+        cache: &mut MapCache,
+        addr: u64,
+    ) -> Result<Object, Stop> {
+        let word = mem.read_u64(addr).ok_or(Stop::BadMap)?;
         let Tagged::Object(m) = Tagged::from_word(word) else {
             return Err(Stop::BadMap);
         };
         let map = self.map_at(cache, m).ok_or(Stop::BadMap)?;
         let size = self
             .shapes
-            .size_of(self.mem, addr, &map)
+            .size_of(mem, addr, &map)
             .ok_or(Stop::UnknownSize(map.instance_type))?;
         Ok(Object { addr, size, map })
     }
@@ -260,21 +270,31 @@ impl<'a, M: Memory> Walker<'a, M> {
             skipped_bytes: 0,
             zero_bytes: 0,
         };
+        // Reads inside the page go straight to its bytes.
+        let data = self
+            .mem
+            .bytes_at(page.area_start, end.saturating_sub(page.area_start))
+            .unwrap_or(&[]);
+        let view = crate::memory::Window {
+            start: page.area_start,
+            data,
+            inner: self.mem,
+        };
         let mut a = page.area_start;
         while a < end {
             if let Some(&hole_end) = self.holes.get(&a) {
                 a = hole_end;
                 continue;
             }
-            let o = match self.object_at(cache, a) {
+            let o = match self.object_in(&view, cache, a) {
                 Ok(o) => o,
-                Err(Stop::BadMap) if self.mem.read_u64(a) == Some(0) => {
+                Err(Stop::BadMap) if view.read_u64(a) == Some(0) => {
                     // Zero words hide nothing: skip them if an object follows.
                     let mut z = a + 8;
-                    while z < end && self.mem.read_u64(z) == Some(0) {
+                    while z < end && view.read_u64(z) == Some(0) {
                         z += 8;
                     }
-                    if z < end && !matches!(self.object_at(cache, z), Err(Stop::BadMap)) {
+                    if z < end && !matches!(self.object_in(&view, cache, z), Err(Stop::BadMap)) {
                         w.zero_bytes += z - a;
                         a = z;
                         continue;
