@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Build corewalk, make a core of a small Node workload (system node unless NODE is set), and read it.
+# Build corewalk, make a core of a Node workload with many kinds of objects (system node unless a
+# major version is given), and read it: process and heap info, then what fills the heap.
 # Usage: scripts/demo.sh [NODE_MAJOR]   e.g. scripts/demo.sh 24
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node=$(scripts/fetch-node.sh "${1:-system}")
 out=${COREWALK_DEMO_DIR:-${TMPDIR:-/tmp}/corewalk-demo}
 cargo build --release --quiet
-echo "== making a core of testdata/small.js under $("$node" --version) in $out" >&2
-scripts/make-core.sh "$node" testdata/small.js "$out" >/dev/null
+echo "== making a core of testdata/zoo.js under $("$node" --version) in $out" >&2
+scripts/make-core.sh "$node" testdata/zoo.js "$out" >/dev/null
 echo "== corewalk info $out/core" >&2
 target/release/corewalk info "$out/core"
+echo "== corewalk analyze $out/core --top 20" >&2
+target/release/corewalk analyze "$out/core" --top 20
+echo "== corewalk objects $out/core --class Session --limit 3" >&2
+target/release/corewalk objects "$out/core" --class Session --limit 3

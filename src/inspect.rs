@@ -24,6 +24,9 @@ const MAX_SLOTS: usize = 200;
 #[derive(Clone, Debug, Serialize)]
 pub struct Instance {
     pub address: String,
+    /// V8's node type (`object`, `closure`, ...).
+    #[serde(rename = "type")]
+    pub node_type: String,
     pub size: u64,
     pub preview: String,
 }
@@ -142,18 +145,18 @@ pub fn objects(
         // A name can be both a constructor and its function (`Date`): instances, not the
         // constructor, unless only functions have that name.
         let has_objects = found.iter().any(|f| f.2 == NodeType::Object);
-        let mut found: Vec<(u64, u64)> = found
+        let mut found: Vec<(u64, u64, NodeType)> = found
             .into_iter()
             .filter(|f| !has_objects || f.2 == NodeType::Object)
-            .map(|f| (f.0, f.1))
             .collect();
         found.sort_unstable();
         let mut cache = MapCache::default();
         let objects = found
             .iter()
             .take(limit)
-            .map(|&(addr, size)| Instance {
+            .map(|&(addr, size, t)| Instance {
                 address: format!("{addr:#x}"),
+                node_type: t.as_str().to_string(),
                 size,
                 preview: one_line_preview(model, &mut cache, addr),
             })
