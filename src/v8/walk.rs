@@ -202,9 +202,21 @@ impl<'a, M: Memory> Walker<'a, M> {
                 out
             })
             .collect();
-        let unique: HashSet<(u64, u64)> = found.into_iter().collect();
-        for (top, limit) in unique {
-            self.holes.insert(top, limit);
+        // Several descriptors can name the same top (stale copies): keep, deterministically, the
+        // smallest limit from which the walk can go on (an object starts there, or the page ends).
+        let mut by_top: HashMap<u64, Vec<u64>> = HashMap::new();
+        for (top, limit) in found.into_iter().collect::<HashSet<_>>() {
+            by_top.entry(top).or_default().push(limit);
+        }
+        let mut cache = MapCache::default();
+        for (top, mut limits) in by_top {
+            limits.sort_unstable();
+            let area_end = stops.get(&top).copied().unwrap_or(0);
+            if let Some(&limit) = limits.iter().find(|&&l| {
+                l == area_end || !matches!(self.object_at(&mut cache, l), Err(Stop::BadMap))
+            }) {
+                self.holes.insert(top, limit);
+            }
         }
     }
 
