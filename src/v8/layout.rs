@@ -252,8 +252,11 @@ pub enum InstructionBody {
 #[derive(Clone, Copy, Debug)]
 pub enum ScopeInfoLayout {
     /// V8 ≤ 12: flags, parameter_count and context_local_count are Smis at +8/+16/+24; the
-    /// position info (two Smis) is optional.
-    SmiFlags,
+    /// position info (two Smis) is optional. `module_count_first`: a module scope's variable count
+    /// follows the header (12.4) rather than its module info near the end (11.3).
+    SmiFlags {
+        module_count_first: bool,
+    },
     /// V8 ≥ 13: flags are a raw u32 at +8; the header (with the position info) is `header` bytes.
     /// With `function_slot`, function scopes carry one more slot (V8 14.6; measured on real cores:
     /// with it every ScopeInfo ends where the next object starts).
@@ -308,9 +311,9 @@ impl ObjectLayout {
             (w & 1 == 0 && w >> 63 == 0).then_some(w >> 32)
         };
         let bit = |flags: u64, b: u32| (flags >> b) & 1 == 1;
-        let smi_flags = matches!(self.scope_info, ScopeInfoLayout::SmiFlags);
+        let smi_flags = matches!(self.scope_info, ScopeInfoLayout::SmiFlags { .. });
         let (flags, header, module_type, tail) = match self.scope_info {
-            ScopeInfoLayout::SmiFlags => (smi(8)?, 32, 3, 0),
+            ScopeInfoLayout::SmiFlags { .. } => (smi(8)?, 32, 3, 0),
             ScopeInfoLayout::RawFlags {
                 header,
                 function_slot,
@@ -339,9 +342,15 @@ impl ObjectLayout {
             f.position = Some(32);
         }
         f.has_context_extension_slot = bit(flags, 26);
+        let count_first = !matches!(
+            self.scope_info,
+            ScopeInfoLayout::SmiFlags {
+                module_count_first: false
+            }
+        );
         let mut at = header;
-        let module_count_at = at;
-        if is_module {
+        let mut module_count_at = at;
+        if is_module && count_first {
             at += 8; // module_variable_count
         }
         // Names (inlined, or one hash table), then one info per local.
@@ -381,8 +390,13 @@ impl ObjectLayout {
             at += 8; // locals_block_list
         }
         if is_module {
+            at += 8; // module_info
+            if !count_first {
+                module_count_at = at;
+                at += 8;
+            }
             let count = smi(module_count_at)?;
-            at += 8 + 24 * count; // module_info, (name, index, properties) per variable
+            at += 24 * count; // (name, index, properties) per variable
         }
         f.size = at + tail;
         Some(f)
@@ -396,14 +410,18 @@ const OBJECTS_11_3: ObjectLayout = ObjectLayout {
         offset: 56,
     },
     instruction_header: 16,
-    scope_info: ScopeInfoLayout::SmiFlags,
+    scope_info: ScopeInfoLayout::SmiFlags {
+        module_count_first: false,
+    },
     feedback_vector_header: Some(56),
     ..OBJECTS_BASE
 };
 const OBJECTS_12_4: ObjectLayout = ObjectLayout {
     bytecode_header: Some(64),
     feedback_vector_header: Some(56),
-    scope_info: ScopeInfoLayout::SmiFlags,
+    scope_info: ScopeInfoLayout::SmiFlags {
+        module_count_first: true,
+    },
     capacity_arrays: &[
         ("ArrayList", 24),
         ("ScriptContextTable", 32),

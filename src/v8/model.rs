@@ -811,7 +811,7 @@ pub fn class_name(v8: &V8<'_>, t: u16) -> &'static str {
         "JSArrayIterator" => "Array Iterator",
         "JSDate" => "Date",
         "JSError" => "Error",
-        "JSGeneratorObject" | "JSAsyncGeneratorObject" => "Generator",
+        "JSGeneratorObject" | "JSAsyncGeneratorObject" | "JSAsyncFunctionObject" => "Generator",
         "JSMap" => "Map",
         "JSMapKeyIterator" | "JSMapValueIterator" | "JSMapKeyValueIterator" => "Map Iterator",
         "JSRegExp" => "RegExp",
