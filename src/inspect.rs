@@ -98,6 +98,8 @@ pub struct StringValue {
 #[derive(Clone, Debug, Serialize)]
 pub struct FunctionInfo {
     pub name: String,
+    /// Address of the script's source string.
+    pub source: Option<String>,
     pub script: Option<String>,
     pub line: Option<u64>,
     pub column: Option<u64>,
@@ -379,6 +381,7 @@ fn inspect_ctx(ctx: &Ctx<'_>, addr: u64) -> Result<InspectReport> {
         let loc = model.function_location(c, addr);
         r.function = Some(FunctionInfo {
             name: model.function_name(c, addr),
+            source: model.function_source(c, addr).map(|a| format!("{a:#x}")),
             script: loc.as_ref().map(|l| l.script.clone()),
             line: loc.as_ref().map(|l| l.line),
             column: loc.as_ref().map(|l| l.column),

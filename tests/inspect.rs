@@ -156,6 +156,26 @@ fn check(major: u32) {
     assert_eq!(c3["context"][0]["name"], "count");
     assert_eq!(c3["context"][0]["value"], "3");
 
+    // External strings (Node's own module sources): text read through the resource's data.
+    let req = corewalk_json(&[
+        "objects", core, "--class", "require", "--limit", "1", "--json",
+    ]);
+    let f = inspect(core, req["objects"][0]["address"].as_str().unwrap());
+    let src = inspect(
+        core,
+        f["function"]["source"].as_str().expect("script source"),
+    );
+    assert_eq!(
+        src["string"]["representation"], "external one-byte",
+        "Node {major}"
+    );
+    let text = src["string"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("require"),
+        "Node {major}: {}",
+        &text[..text.len().min(200)]
+    );
+
     // Dictionary-mode objects: 42 properties left after deleting `a`.
     let dicts = arr("dicts");
     let d0 = inspect(

@@ -414,6 +414,18 @@ impl<M: Memory> Model<'_, M> {
         })
     }
 
+    /// The address of the source string of the script that defines the function at `f`.
+    pub fn function_source(&self, cache: &mut MapCache, f: u64) -> Option<u64> {
+        let sfi = self.function_sfi(f)?;
+        let script = self.ptr(sfi, self.off.sfi_script)?;
+        if self.type_of(cache, script) != self.types.script {
+            return None;
+        }
+        let source_off = self.v8.metadata.class_offset("Script", "source")?;
+        self.ptr(script, source_off)
+            .filter(|&s| self.is_string(cache, s))
+    }
+
     /// `SharedFunctionInfo::StartPosition()`: from the scope info's position info when compiled,
     /// else from the uncompiled data.
     fn sfi_start_position(&self, cache: &mut MapCache, sfi: u64) -> Option<u64> {
