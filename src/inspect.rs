@@ -450,6 +450,9 @@ fn inspect_ctx(ctx: &Ctx<'_>, addr: u64) -> Result<InspectReport> {
                     &Slot {
                         name: i.to_string(),
                         value,
+                        key: 0,
+                        double: false,
+                        in_object: None,
                     },
                 ))
             })

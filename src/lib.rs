@@ -10,6 +10,7 @@ pub mod analyze;
 pub mod binary;
 pub mod core;
 pub mod error;
+pub mod graph;
 pub mod info;
 pub mod inspect;
 pub mod memory;
@@ -18,6 +19,7 @@ pub mod progress;
 pub mod runtime;
 pub mod session;
 pub mod signal;
+pub mod snapshot;
 pub mod threads;
 pub mod v8;
 

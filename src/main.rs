@@ -78,6 +78,17 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
+    /// Write a .heapsnapshot (V8's format, for Chrome DevTools, memlab...) of the heap.
+    Snapshot {
+        #[command(flatten)]
+        core: CoreArgs,
+        /// Output file (written to a temporary file, then renamed).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Keep objects nothing reaches (dead, not yet collected) under an `(unreachable)` node.
+        #[arg(long)]
+        include_unreachable: bool,
+    },
     /// One object decoded: class, map, size, properties, elements, entries, text, function, context.
     Inspect {
         #[command(flatten)]
@@ -130,6 +141,29 @@ fn main() -> ExitCode {
                 }
                 false
             })
+        }
+        Command::Snapshot {
+            core,
+            output,
+            include_unreachable,
+        } => {
+            let progress = render::progress(cli.quiet);
+            let sopts = corewalk::snapshot::SnapshotOptions {
+                include_unreachable: *include_unreachable,
+            };
+            corewalk::snapshot::snapshot(&core.core, &core.open_options(), output, &sopts, &*progress)
+                .map(|r| {
+                    render::warnings(&r.warnings);
+                    if core.json {
+                        render::json(&r);
+                    } else {
+                        eprintln!(
+                            "wrote {}: {} nodes, {} edges ({} objects; {} unreachable objects, {} bytes, left out)",
+                            r.output, r.nodes, r.edges, r.objects, r.unreachable_objects, r.unreachable_bytes
+                        );
+                    }
+                    false
+                })
         }
         Command::Inspect { core, address } => parse_address(address).and_then(|a| {
             corewalk::inspect::inspect(&core.core, &core.open_options(), a).map(|r| {

@@ -231,6 +231,11 @@ pub struct ObjectLayout {
     /// Size of a `Hole` with a variable-size map (V8 14.6: the map word, then a 64 KiB guard
     /// region that is never mapped readable; measured from consecutive holes in read-only space).
     pub hole_size: Option<u64>,
+    /// V8's snapshot types `CodeWrapper`/`BytecodeWrapper` nodes as code (V8 ≥ 13; hidden on
+    /// 12.4).
+    pub wrappers_are_code: bool,
+    /// V8's snapshot counts an external string's characters in its size (V8 ≥ 13).
+    pub external_string_payload: bool,
     /// `JSDate::value` is a raw float64 (V8 ≥ 13; the metadata still calls it tagged).
     pub date_value_is_double: bool,
     /// Classes laid out as capacity (Smi at +8), length (Smi at +16), other fields, then
@@ -440,6 +445,8 @@ const OBJECTS_13_6: ObjectLayout = ObjectLayout {
     extra_types: &[(129, "BigIntBase")],
     feedback_closure_parameter_counts: true,
     date_value_is_double: true,
+    external_string_payload: true,
+    wrappers_are_code: true,
     capacity_arrays: &[
         ("ArrayList", 24),
         ("ScriptContextTable", 32),
@@ -462,6 +469,8 @@ const OBJECTS_BASE: ObjectLayout = ObjectLayout {
     extra_types: &[],
     capacity_arrays: &[],
     date_value_is_double: false,
+    external_string_payload: false,
+    wrappers_are_code: false,
     wasm_null_size: Some(8),
     hole_size: None,
 };

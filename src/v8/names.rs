@@ -285,7 +285,14 @@ impl<M: Memory> Model<'_, M> {
                 named(NodeType::ObjectShape, "system / Map")
             };
         }
-        let node_type = if CODE_CLASSES.contains(&class) || class.starts_with("Turbofan") {
+        let wrapper = class == "CodeWrapper" || class == "BytecodeWrapper";
+        let node_type = if wrapper {
+            if self.v8.layout.objects.wrappers_are_code {
+                NodeType::Code
+            } else {
+                NodeType::Hidden
+            }
+        } else if CODE_CLASSES.contains(&class) || class.starts_with("Turbofan") {
             NodeType::Code
         } else if matches!(
             self.v8.shapes.kind(t),
@@ -313,6 +320,29 @@ impl<M: Memory> Model<'_, M> {
     pub fn is_code_class(&self, t: u16) -> bool {
         let class = self.v8.types.name(t).unwrap_or("");
         CODE_CLASSES.contains(&class) || Some(t) == self.types.shared_function_info
+    }
+
+    /// Objects referenced from the tagged fields of a code-class object (V8 tags many of them
+    /// as `code`: constant pools, tables, feedback arrays).
+    pub fn code_references(&self, o: &Object, out: &mut Vec<u64>) {
+        if !self.is_code_class(o.map.instance_type) {
+            return;
+        }
+        let l = &self.v8.layout.objects;
+        let end = match self.v8.shapes.kind(o.map.instance_type) {
+            Kind::Fixed => o.size,
+            Kind::BytecodeArray => l.bytecode_header.unwrap_or(0),
+            Kind::FeedbackVector => o.size,
+            Kind::InstructionStream => l.instruction_header,
+            _ => 0,
+        };
+        let mut off = 8;
+        while off + 8 <= end {
+            if let Some(a) = self.field(o.addr, off).and_then(|t| t.object()) {
+                out.push(a);
+            }
+            off += 8;
+        }
     }
 
     /// Arrays that V8 re-types as `code` because a code object refers to them (`TagObject` with

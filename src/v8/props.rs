@@ -15,6 +15,12 @@ const HOLE_NAN: u64 = 0xfff7_ffff_fff7_ffff;
 pub struct Slot {
     pub name: String,
     pub value: SlotValue,
+    /// The property key's address (named properties), 0 otherwise.
+    pub key: u64,
+    /// A field with double representation (its value is a number box).
+    pub double: bool,
+    /// Byte offset of an in-object field in its object.
+    pub in_object: Option<u64>,
 }
 
 /// A value as stored: tagged, or a raw double (double arrays), or absent (a hole).
@@ -124,7 +130,13 @@ impl<M: Memory> Model<'_, M> {
                     Some(v) => SlotValue::Tagged(v),
                     None => continue,
                 };
-                out.push(Slot { name, value });
+                out.push(Slot {
+                    name,
+                    value,
+                    key: k,
+                    double: false,
+                    in_object: None,
+                });
                 if out.len() >= limit {
                     break;
                 }
@@ -155,9 +167,27 @@ impl<M: Memory> Model<'_, M> {
                 continue;
             };
             let details = details as u32 as u64;
+            let repr_mask = self
+                .v8
+                .metadata
+                .constant("prop_representation_mask")
+                .unwrap_or(0x1c0) as u64;
+            let repr_shift = self
+                .v8
+                .metadata
+                .constant("prop_representation_shift")
+                .unwrap_or(6) as u64;
+            let repr_double = self
+                .v8
+                .metadata
+                .constant("prop_representation_double")
+                .unwrap_or(2) as u64;
+            let double = (details & repr_mask) >> repr_shift == repr_double;
             let location = (details & o.prop_location_mask) >> o.prop_location_shift;
+            let mut in_object = None;
             let value = if location == o.prop_location_field {
                 let index = (details & o.prop_index_mask) >> o.prop_index_shift;
+                in_object = self.field_offset(map, index);
                 match self.field_value(obj, map, index) {
                     Some(v) => SlotValue::Tagged(v),
                     None => continue,
@@ -175,9 +205,37 @@ impl<M: Memory> Model<'_, M> {
                     None => continue,
                 }
             };
-            out.push(Slot { name, value });
+            out.push(Slot {
+                name,
+                value,
+                key: k,
+                double,
+                in_object,
+            });
         }
         out
+    }
+
+    /// The in-object byte offset of field `index`, `None` when it is in the property array.
+    pub fn field_offset(&self, map: &MapInfo, index: u64) -> Option<u64> {
+        let start = u64::from(self.mem.read_u8(map.addr + self.off.map_inobject_start)?);
+        let inobject = (u64::from(map.instance_size) / 8).saturating_sub(start);
+        (index < inobject).then_some(8 * (start + index))
+    }
+
+    /// A property key as V8's snapshot names property edges: strings as they are, symbols as
+    /// `<symbol description>`.
+    pub fn edge_key_text(&self, cache: &mut MapCache, k: u64) -> Option<String> {
+        let t = self.type_of(cache, k)?;
+        if Some(t) == self.types.symbol {
+            let d = self
+                .ptr(k, self.off.symbol_name)
+                .and_then(|d| self.string(cache, d, 256))
+                .map(|s| s.text)
+                .unwrap_or_default();
+            return Some(format!("<symbol {d}>"));
+        }
+        self.key_text(cache, k)
     }
 
     /// A property key as text: strings as they are, symbols as `Symbol(description)`.
@@ -278,6 +336,9 @@ impl<M: Memory> Model<'_, M> {
                     e.items.push(Slot {
                         name: key,
                         value: SlotValue::Tagged(v),
+                        key: 0,
+                        double: false,
+                        in_object: None,
                     });
                 }
                 if e.items.len() >= limit {
@@ -311,6 +372,9 @@ impl<M: Memory> Model<'_, M> {
             e.items.push(Slot {
                 name: i.to_string(),
                 value,
+                key: 0,
+                double: false,
+                in_object: None,
             });
         }
         e
@@ -470,6 +534,18 @@ impl<M: Memory> Model<'_, M> {
 
     /// The variables of a function context: names from its scope info, values from its slots.
     pub fn context_variables(&self, cache: &mut MapCache, ctx: u64, limit: usize) -> Vec<Slot> {
+        self.context_slots(cache, ctx, limit, true)
+    }
+
+    /// Context variables with their raw slot values (`ContextCell`s not unwrapped) when
+    /// `unwrap` is false.
+    pub fn context_slots(
+        &self,
+        cache: &mut MapCache,
+        ctx: u64,
+        limit: usize,
+        unwrap: bool,
+    ) -> Vec<Slot> {
         let mut out = Vec::new();
         let Some(scope) = self.ptr(ctx, 16) else {
             return out;
@@ -489,9 +565,17 @@ impl<M: Memory> Model<'_, M> {
                 .and_then(|n| self.string(cache, n, 256))
                 .map_or_else(|| format!("<local {i}>"), |s| s.text);
             if let Some(v) = self.field(ctx, 16 + 8 * (header + i)) {
+                let v = if unwrap {
+                    self.unwrap_context_cell(cache, v)
+                } else {
+                    v
+                };
                 out.push(Slot {
                     name,
-                    value: SlotValue::Tagged(self.unwrap_context_cell(cache, v)),
+                    value: SlotValue::Tagged(v),
+                    key: 0,
+                    double: false,
+                    in_object: None,
                 });
             }
         }

@@ -1,0 +1,601 @@
+//! The object graph: every heap object as a node (V8's node type and name), its references as
+//! edges (V8's edge types and names), the roots, and what is reachable from them.
+//!
+//! Storage is columnar: node `i` is `addrs[i]`, `sizes[i]`, `types[i]`, `names[i]`; edges are one
+//! flat array in node order (`edge_start[i]..edge_start[i+1]`), names interned in `strings`.
+//!
+//! Edges come from the tagged slots of each object (its body minus raw data: string characters,
+//! doubles, bytecode, machine code...), each slot checked against the exact set of object starts
+//! found by the page walk, so a raw word that merely looks like a pointer cannot make an edge.
+//! JS objects' slots get V8's names (properties by key, elements by index, `map`, `properties`,
+//! `elements`, `__proto__`, context variables by name); other objects' slots are `internal`
+//! (arrays, by index) or `hidden` edges, and weak references `weak` edges.
+
+pub mod roots;
+
+use crate::memory::Memory;
+use crate::progress::{Progress, Unit};
+use crate::session::Ctx;
+use crate::v8::map::Tagged;
+use crate::v8::names::NodeType;
+use crate::v8::object::{Kind, StringRep};
+use crate::v8::props::SlotValue;
+use crate::v8::walk::{MapCache, Object};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// V8's edge types, in the snapshot's `edge_types` order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum EdgeType {
+    Context = 0,
+    Element = 1,
+    Property = 2,
+    Internal = 3,
+    Hidden = 4,
+    Shortcut = 5,
+    Weak = 6,
+}
+
+/// The snapshot's spelling of edge types.
+pub const EDGE_TYPES: [&str; 7] = [
+    "context", "element", "property", "internal", "hidden", "shortcut", "weak",
+];
+
+/// One edge: its type, its name (an interned string) or index (element, hidden), its target node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edge {
+    pub kind: EdgeType,
+    pub name: u32,
+    pub to: u32,
+}
+
+/// Interned strings (node and edge names).
+#[derive(Default)]
+pub struct Strings {
+    pub list: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Strings {
+    /// The index of `s`, adding it if new.
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        self.list.push(s.to_string());
+        self.index.insert(s.to_string(), i);
+        i
+    }
+}
+
+/// The graph of one heap.
+pub struct Graph {
+    pub addrs: Vec<u64>,
+    pub sizes: Vec<u64>,
+    pub types: Vec<NodeType>,
+    pub names: Vec<u32>,
+    pub edge_start: Vec<u64>,
+    pub edges: Vec<Edge>,
+    pub strings: Strings,
+    /// Root categories: (name, node indices).
+    pub roots: Vec<(String, Vec<u32>)>,
+    /// Nodes reachable from the roots through strong edges.
+    pub reachable: Vec<bool>,
+    /// ArrayBuffer backing stores (native memory): (referring node, size).
+    pub backing_stores: Vec<(u32, u64)>,
+    pub warnings: Vec<String>,
+}
+
+/// A pending edge whose name is not interned yet.
+struct RawEdge {
+    kind: EdgeType,
+    name: EdgeName,
+    to: u32,
+}
+
+enum EdgeName {
+    Text(String),
+    Static(&'static str),
+    Index(u32),
+}
+
+/// What one node contributes before interning.
+struct RawNode {
+    /// Targets of a map's references.
+    shape_refs: Vec<u32>,
+    node_type: NodeType,
+    name: String,
+    edges: Vec<RawEdge>,
+    backing_store: Option<u64>,
+}
+
+impl Graph {
+    /// The node of the object starting at `addr`.
+    pub fn node_at(&self, addr: u64) -> Option<u32> {
+        self.addrs.binary_search(&addr).ok().map(|i| i as u32)
+    }
+
+    /// Edges of node `i`.
+    pub fn edges_of(&self, i: u32) -> &[Edge] {
+        let (a, b) = (self.edge_start[i as usize], self.edge_start[i as usize + 1]);
+        &self.edges[a as usize..b as usize]
+    }
+
+    /// Build the graph of an opened heap.
+    pub fn build(ctx: &Ctx<'_>, progress: &dyn Progress) -> Graph {
+        let model = ctx.model;
+        let page_bytes: u64 = ctx.pages.iter().map(|p| p.area_end - p.area_start).sum();
+        // 1. Every object, in address order.
+        progress.start("finding objects", page_bytes, Unit::Bytes);
+        let per_page: Vec<Vec<Object>> = ctx
+            .pages
+            .par_iter()
+            .map_init(MapCache::default, |cache, page| {
+                let mut v = Vec::new();
+                model.walker.walk_page(page, cache, &mut |o| {
+                    let k = ctx.v8.shapes.kind(o.map.instance_type);
+                    if k != Kind::FreeSpace
+                        && Some(o.map.instance_type) != model.types.filler
+                        && Some(o.map.instance_type) != model.types.free_space
+                    {
+                        v.push(*o);
+                    }
+                });
+                progress.advance(page.area_end - page.area_start);
+                v
+            })
+            .collect();
+        progress.finish();
+        let objects: Vec<Object> = per_page.into_iter().flatten().collect();
+        let addrs: Vec<u64> = objects.iter().map(|o| o.addr).collect();
+        let index = Index { addrs: &addrs };
+        // Arrays and hidden objects that code objects refer to are code (V8's tagging).
+        let code_arrays: crate::memory::AddrSet = objects
+            .par_chunks(4096)
+            .map(|chunk| {
+                let mut out = Vec::new();
+                for o in chunk {
+                    model.code_references(o, &mut out);
+                }
+                out
+            })
+            .flatten()
+            .collect();
+
+        // 2. Names and edges, in parallel over chunks of nodes.
+        progress.start("reading references", objects.len() as u64, Unit::Items);
+        let chunks: Vec<Vec<RawNode>> = objects
+            .par_chunks(4096)
+            .map_init(
+                || (MapCache::default(), MapCache::default()),
+                |(cache, ecache), chunk| {
+                    let v: Vec<RawNode> = chunk
+                        .iter()
+                        .map(|o| raw_node(ctx, &index, cache, ecache, &code_arrays, o))
+                        .collect();
+                    progress.advance(chunk.len() as u64);
+                    v
+                },
+            )
+            .collect();
+        progress.finish();
+
+        // 3. Intern names, lay edges out flat; apply referrer tags to unnamed arrays.
+        let mut strings = Strings::default();
+        strings.intern("");
+        let n = objects.len();
+        let mut types = Vec::with_capacity(n);
+        let mut names = Vec::with_capacity(n);
+        let mut edge_start = Vec::with_capacity(n + 1);
+        let mut edges = Vec::new();
+        let mut backing_stores = Vec::new();
+        let mut tags: Vec<(u32, &'static str)> = Vec::new();
+        let mut shape_refs: Vec<u32> = Vec::new();
+        for (i, raw) in chunks.into_iter().flatten().enumerate() {
+            shape_refs.extend(raw.shape_refs.iter().copied());
+            types.push(raw.node_type);
+            names.push(strings.intern(&raw.name));
+            edge_start.push(edges.len() as u64);
+            if let Some(size) = raw.backing_store {
+                backing_stores.push((i as u32, size));
+            }
+            for e in raw.edges {
+                let name = match e.name {
+                    EdgeName::Index(k) => k,
+                    EdgeName::Static(s) => {
+                        if raw.node_type == NodeType::Object || raw.node_type == NodeType::Closure {
+                            match s {
+                                "properties" => tags.push((e.to, "(object properties)")),
+                                "elements" => tags.push((e.to, "(object elements)")),
+                                _ => {}
+                            }
+                        }
+                        strings.intern(s)
+                    }
+                    EdgeName::Text(s) => strings.intern(&s),
+                };
+                edges.push(Edge {
+                    kind: e.kind,
+                    name,
+                    to: e.to,
+                });
+            }
+        }
+        edge_start.push(edges.len() as u64);
+        for (to, tag) in tags {
+            let t = to as usize;
+            if names[t] == 0 && matches!(types[t], NodeType::Array | NodeType::Hidden) {
+                names[t] = strings.intern(tag);
+            }
+        }
+        let cell = ctx.v8.types.type_of("Cell");
+        for to in shape_refs {
+            let t = to as usize;
+            if types[t] == NodeType::Hidden
+                && cell.is_some()
+                && model.type_of(&mut MapCache::default(), objects[t].addr) == cell
+            {
+                types[t] = NodeType::ObjectShape;
+            }
+        }
+        // External strings: V8 counts the characters they point to.
+        let sizes = objects
+            .iter()
+            .map(|o| o.size + external_payload(ctx, o))
+            .collect();
+        drop(objects);
+        let mut g = Graph {
+            addrs,
+            sizes,
+            types,
+            names,
+            edge_start,
+            edges,
+            strings,
+            roots: Vec::new(),
+            reachable: Vec::new(),
+            backing_stores,
+            warnings: Vec::new(),
+        };
+        // 4. Roots, then what they reach.
+        let (roots, warnings) = roots::find(ctx, &g);
+        g.roots = roots;
+        g.warnings = warnings;
+        g.reachable = g.reach();
+        g
+    }
+
+    /// Breadth-first over strong edges from every root.
+    fn reach(&self) -> Vec<bool> {
+        let mut seen = vec![false; self.addrs.len()];
+        let mut queue: Vec<u32> = Vec::new();
+        for (_, nodes) in &self.roots {
+            for &r in nodes {
+                if !seen[r as usize] {
+                    seen[r as usize] = true;
+                    queue.push(r);
+                }
+            }
+        }
+        while let Some(i) = queue.pop() {
+            for e in self.edges_of(i) {
+                if e.kind != EdgeType::Weak && !seen[e.to as usize] {
+                    seen[e.to as usize] = true;
+                    queue.push(e.to);
+                }
+            }
+        }
+        seen
+    }
+}
+
+/// Object starts, for validating pointers.
+pub struct Index<'a> {
+    pub addrs: &'a [u64],
+}
+
+impl Index<'_> {
+    /// The node of the object starting exactly at `a`.
+    pub fn get(&self, a: u64) -> Option<u32> {
+        self.addrs.binary_search(&a).ok().map(|i| i as u32)
+    }
+}
+
+/// Whether V8 leaves references to this object out of its snapshot (`IsEssentialObject`):
+/// oddballs, holes, and the canonical empty arrays of read-only space.
+fn essential(ctx: &Ctx<'_>, cache: &mut MapCache, a: u64) -> bool {
+    let model = ctx.model;
+    let Some(t) = model.type_of(cache, a) else {
+        return false;
+    };
+    if Some(t) == model.types.oddball || ctx.v8.types.name(t) == Some("Hole") {
+        return false;
+    }
+    let read_only = model
+        .walker
+        .read_only
+        .iter()
+        .any(|&(s, e)| (s..e).contains(&a));
+    if read_only
+        && matches!(
+            ctx.v8.shapes.kind(t),
+            Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray | Kind::DescriptorArray
+        )
+        && model.smi(a, 8).unwrap_or(1) == 0
+    {
+        return false;
+    }
+    true
+}
+
+/// The tagged part of an object's body: [start, end) byte offsets that may hold references.
+fn tagged_range(ctx: &Ctx<'_>, o: &Object) -> (u64, u64) {
+    let l = &ctx.v8.layout.objects;
+    let t = o.map.instance_type;
+    match ctx.v8.shapes.kind(t) {
+        Kind::String(s) => match s.rep {
+            StringRep::Cons => (16, 32),
+            StringRep::Sliced | StringRep::Thin => (16, 24),
+            _ => (0, 0),
+        },
+        Kind::FixedDoubleArray
+        | Kind::ByteArray
+        | Kind::BigInt
+        | Kind::FreeSpace
+        | Kind::FeedbackMetadata
+        | Kind::CoverageInfo
+        | Kind::SwissNameDictionary
+        | Kind::PairArray => (0, 0),
+        Kind::BytecodeArray => (16, l.bytecode_header.unwrap_or(16)),
+        Kind::InstructionStream => (8, l.instruction_header),
+        Kind::PreparseData => {
+            let data = u64::from(ctx.model.mem.read_u32(o.addr + 8).unwrap_or(0));
+            (((16 + data) + 7) & !7, o.size)
+        }
+        Kind::DescriptorArray => (16, o.size),
+        _ if Some(t) == ctx.model.types.heap_number => (0, 0),
+        _ => (8, o.size),
+    }
+}
+
+fn raw_node(
+    ctx: &Ctx<'_>,
+    index: &Index<'_>,
+    cache: &mut MapCache,
+    ecache: &mut MapCache,
+    code_arrays: &crate::memory::AddrSet,
+    o: &Object,
+) -> RawNode {
+    let model = ctx.model;
+    let ty = &model.types;
+    let t = o.map.instance_type;
+    let naming = model.naming(cache, o);
+    let (mut node_type, name) = match naming {
+        Some(n) => (n.node_type, n.name.into_owned()),
+        None => (NodeType::Hidden, String::new()),
+    };
+    let array_kind = matches!(
+        ctx.v8.shapes.kind(t),
+        Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray
+    );
+    if array_kind
+        && matches!(node_type, NodeType::Array | NodeType::Hidden)
+        && code_arrays.contains(&o.addr)
+    {
+        node_type = NodeType::Code;
+    }
+    let mut edges: Vec<RawEdge> = Vec::new();
+    let mut visited: Vec<u64> = Vec::new();
+    let mut add = |edges: &mut Vec<RawEdge>, kind: EdgeType, name: EdgeName, target: u64| {
+        if let Some(to) = index.get(target) {
+            if essential(ctx, ecache, target) {
+                edges.push(RawEdge { kind, name, to });
+            }
+        }
+    };
+    let mut backing_store = None;
+    if ty.is_js_object(t) {
+        // Named properties, in descriptor (or dictionary) order.
+        for s in model.properties(cache, o.addr, &o.map, usize::MAX) {
+            // Numbers in double fields are not properties in V8's snapshot (the box is reached
+            // through a hidden edge instead).
+            if s.double {
+                continue;
+            }
+            if let Some(off) = s.in_object {
+                visited.push(off);
+            }
+            let name = match s.key {
+                0 => s.name.clone(),
+                k => model
+                    .edge_key_text(cache, k)
+                    .unwrap_or_else(|| s.name.clone()),
+            };
+            match s.value {
+                SlotValue::Tagged(Tagged::Object(v)) | SlotValue::Accessor(v) => {
+                    add(&mut edges, EdgeType::Property, EdgeName::Text(name), v);
+                }
+                _ => {}
+            }
+        }
+        // Elements by index.
+        let e = model.elements(cache, o.addr, &o.map, usize::MAX);
+        for s in e.items {
+            if let SlotValue::Tagged(Tagged::Object(v)) = s.value {
+                let i: u32 = s.name.parse().unwrap_or(0);
+                add(&mut edges, EdgeType::Element, EdgeName::Index(i), v);
+            }
+        }
+        if let Some(p) = Tagged::from_word(o.map.prototype).object() {
+            add(
+                &mut edges,
+                EdgeType::Property,
+                EdgeName::Static("__proto__"),
+                p,
+            );
+        }
+        visited.push(model.off.properties);
+        visited.push(model.off.elements);
+        if let Some(Tagged::Object(p)) = model.field(o.addr, model.off.properties) {
+            add(
+                &mut edges,
+                EdgeType::Internal,
+                EdgeName::Static("properties"),
+                p,
+            );
+        }
+        if let Some(Tagged::Object(p)) = model.field(o.addr, model.off.elements) {
+            add(
+                &mut edges,
+                EdgeType::Internal,
+                EdgeName::Static("elements"),
+                p,
+            );
+        }
+        if ty.is_function(t) {
+            for (off, name) in [
+                (model.off.function_shared, "shared"),
+                (model.off.function_context, "context"),
+            ] {
+                visited.push(off);
+                if let Some(Tagged::Object(p)) = model.field(o.addr, off) {
+                    add(&mut edges, EdgeType::Internal, EdgeName::Static(name), p);
+                }
+            }
+        }
+        if Some(t) == ty.js_array_buffer {
+            let len = model
+                .mem
+                .read_u64(o.addr + model.off.array_buffer_byte_length)
+                .unwrap_or(0);
+            let store = model
+                .mem
+                .read_u64(o.addr + model.off.array_buffer_backing_store)
+                .unwrap_or(0);
+            if store != 0 {
+                backing_store = Some(len);
+            }
+        }
+    } else if ty.is_context(t) && Some(t) != ty.native_context {
+        for s in model.context_slots(cache, o.addr, usize::MAX, false) {
+            if let SlotValue::Tagged(Tagged::Object(v)) = s.value {
+                add(&mut edges, EdgeType::Context, EdgeName::Text(s.name), v);
+            }
+        }
+        if let Some(Tagged::Object(p)) = model.field(o.addr, 16) {
+            add(
+                &mut edges,
+                EdgeType::Internal,
+                EdgeName::Static("scope_info"),
+                p,
+            );
+        }
+        if let Some(Tagged::Object(p)) = model.field(o.addr, 24) {
+            add(
+                &mut edges,
+                EdgeType::Internal,
+                EdgeName::Static("previous"),
+                p,
+            );
+        }
+        let len = model.smi(o.addr, 8).unwrap_or(0).max(0) as u64;
+        for s in 0..(2 + len) {
+            visited.push(8 + 8 * s); // length and every slot
+        }
+    } else if let Kind::String(s) = ctx.v8.shapes.kind(t) {
+        let named: &[(u64, &'static str)] = match s.rep {
+            StringRep::Cons => &[(16, "first"), (24, "second")],
+            StringRep::Sliced => &[(16, "parent")],
+            StringRep::Thin => &[(16, "actual")],
+            _ => &[],
+        };
+        for &(off, name) in named {
+            visited.push(off);
+            if let Some(Tagged::Object(p)) = model.field(o.addr, off) {
+                add(&mut edges, EdgeType::Internal, EdgeName::Static(name), p);
+            }
+        }
+    }
+    // Every other tagged slot: arrays' slots by index, the rest as hidden edges.
+    let (from, to) = tagged_range(ctx, o);
+    let array_like = matches!(
+        ctx.v8.shapes.kind(t),
+        Kind::FixedArray | Kind::CapacityArray(_) | Kind::PropertyArray
+    );
+    let mut off = from.max(8);
+    while off + 8 <= to {
+        if !visited.contains(&off) {
+            let w = model.mem.read_u64(o.addr + off);
+            match w.map(Tagged::from_word) {
+                Some(Tagged::Object(p)) => {
+                    let slot = ((off - 8) / 8) as u32;
+                    if array_like && off >= 16 {
+                        add(
+                            &mut edges,
+                            EdgeType::Internal,
+                            EdgeName::Text(((off - 16) / 8).to_string()),
+                            p,
+                        );
+                    } else {
+                        add(&mut edges, EdgeType::Hidden, EdgeName::Index(slot), p);
+                    }
+                }
+                Some(Tagged::Weak(p)) => {
+                    add(
+                        &mut edges,
+                        EdgeType::Weak,
+                        EdgeName::Text(((off - 8) / 8).to_string()),
+                        p,
+                    );
+                }
+                _ => {}
+            }
+        }
+        off += 8;
+    }
+    add(
+        &mut edges,
+        EdgeType::Internal,
+        EdgeName::Static("map"),
+        o.map.addr,
+    );
+    // Cells a map refers to (prototype validity cells) are shown as part of object shapes.
+    let shape_refs: Vec<u32> = if Some(t) == ty.map {
+        edges.iter().map(|e| e.to).collect()
+    } else {
+        Vec::new()
+    };
+    RawNode {
+        shape_refs,
+        node_type,
+        name,
+        edges,
+        backing_store,
+    }
+}
+
+/// Bytes of characters an external string keeps outside the heap (when its data is known).
+fn external_payload(ctx: &Ctx<'_>, o: &Object) -> u64 {
+    let Kind::String(s) = ctx.v8.shapes.kind(o.map.instance_type) else {
+        return 0;
+    };
+    if s.rep != StringRep::External || !ctx.v8.layout.objects.external_string_payload {
+        return 0;
+    }
+    let m = ctx.model;
+    let data = m
+        .mem
+        .read_u64(o.addr + m.off.external_resource + 8)
+        .unwrap_or(0);
+    if data == 0 {
+        return 0;
+    }
+    let len = u64::from(m.mem.read_u32(o.addr + m.off.string_length).unwrap_or(0));
+    if s.two_byte {
+        2 * len
+    } else {
+        len
+    }
+}

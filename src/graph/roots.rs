@@ -1,0 +1,125 @@
+//! The roots of the heap: what V8's garbage collector starts marking from.
+//!
+//! - `(Isolate roots)`: the isolate's own fields around its `Heap` — the roots table in
+//!   `IsolateData` (read-only and mutable roots: maps, oddballs, the string table, builtins'
+//!   constants), thread-local state, the native contexts list.
+//! - `(Stack roots)`: every word of every thread's stack (from its stack pointer to the end of the
+//!   mapping) that points to the start of a heap object — conservative, as for any C++ frame.
+//! - `(Conservative roots)`: V8's global handles (Node's persistent handles), eternal handles, handle
+//!   scopes and the compilation cache live in C++ memory whose layout the metadata does not
+//!   describe; every other writable mapping outside the heap is scanned for pointers to object
+//!   starts instead. That set is a superset of the real one (stale C++ memory can still hold
+//!   pointers), which a warning says.
+
+use super::Graph;
+use crate::memory::Memory;
+use crate::session::Ctx;
+use crate::v8::map::Tagged;
+
+/// How far around the `Heap` object the isolate's fields are scanned (the roots table sits at
+/// most ~0xe000 bytes before it on V8 11–14).
+const ISOLATE_BEFORE: u64 = 0x10000;
+const ISOLATE_AFTER: u64 = 0x8000;
+
+/// Root categories with their nodes, and warnings.
+pub fn find(ctx: &Ctx<'_>, g: &Graph) -> (Vec<(String, Vec<u32>)>, Vec<String>) {
+    let mem = ctx.model.mem;
+    let heap = ctx.heap.heap_address;
+    let mut warnings = Vec::new();
+    let scan = |start: u64, len: u64, out: &mut Vec<u32>| {
+        let Some(data) = mem.bytes_at(start, len) else {
+            return;
+        };
+        for c in data.chunks_exact(8) {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            if let Tagged::Object(a) = Tagged::from_word(w) {
+                if let Some(i) = g.node_at(a) {
+                    out.push(i);
+                }
+            }
+        }
+    };
+    let mut isolate = Vec::new();
+    let start = heap.saturating_sub(ISOLATE_BEFORE) & !7;
+    scan(start, ISOLATE_BEFORE + ISOLATE_AFTER, &mut isolate);
+
+    // Stacks: each thread's from its stack pointer to the end of the segment holding it.
+    let mut stack = Vec::new();
+    let mut stack_ranges = Vec::new();
+    for t in &ctx.process.core.threads {
+        let sp = t.regs.rsp;
+        if let Some(seg) = ctx
+            .process
+            .core
+            .segments
+            .iter()
+            .find(|s| s.vaddr <= sp && sp < s.vaddr + s.filesz)
+        {
+            let end = seg.vaddr + seg.filesz;
+            scan(sp & !7, end - (sp & !7), &mut stack);
+            stack_ranges.push((seg.vaddr, end));
+        } else {
+            warnings.push(format!(
+                "thread {}: stack at {sp:#x} is not in the core",
+                t.tid
+            ));
+        }
+    }
+
+    // Everything else that is writable and outside the heap.
+    let heap_pages: Vec<(u64, u64)> = ctx
+        .pages
+        .iter()
+        .map(|p| (p.addr, p.addr + p.size))
+        .collect();
+    let mut conservative = Vec::new();
+    let iso = (start, start + ISOLATE_BEFORE + ISOLATE_AFTER);
+    for s in ctx
+        .process
+        .core
+        .segments
+        .iter()
+        .filter(|s| s.flags & 2 != 0 && s.filesz > 0)
+    {
+        let (a, b) = (s.vaddr, s.vaddr + s.filesz);
+        if heap_pages.iter().any(|&(p, q)| p < b && a < q) {
+            continue; // a heap segment
+        }
+        if stack_ranges.iter().any(|&(p, q)| p == a && q == b) {
+            continue;
+        }
+        // Skip the isolate window, scanned above.
+        if iso.0 < b && a < iso.1 {
+            if a < iso.0 {
+                scan(a, iso.0 - a, &mut conservative);
+            }
+            if iso.1 < b {
+                scan(iso.1, b - iso.1, &mut conservative);
+            }
+        } else {
+            scan(a, b - a, &mut conservative);
+        }
+    }
+    warnings.push(format!(
+        "global handles, handle scopes and other C++-held roots are not decoded on V8 {}: \
+         {} objects referenced from C++ memory are used as a conservative root set",
+        ctx.versions.v8.as_deref().unwrap_or("?"),
+        {
+            let mut c = conservative.clone();
+            c.sort_unstable();
+            c.dedup();
+            c.len()
+        }
+    ));
+    let mut out = Vec::new();
+    for (name, mut v) in [
+        ("(Isolate roots)", isolate),
+        ("(Stack roots)", stack),
+        ("(Conservative roots)", conservative),
+    ] {
+        v.sort_unstable();
+        v.dedup();
+        out.push((name.to_string(), v));
+    }
+    (out, warnings)
+}

@@ -1,0 +1,353 @@
+//! `corewalk snapshot`: the object graph written in V8's heap-snapshot JSON format (the layout
+//! `v8.writeHeapSnapshot()` writes, which Chrome DevTools, memlab and other tools load), streamed to
+//! a temporary file that is renamed into place when complete.
+
+use crate::error::{Error, Result};
+use crate::graph::{EdgeType, Graph, EDGE_TYPES};
+use crate::process::OpenOptions;
+use crate::progress::{Progress, Unit};
+use crate::session::with_heap;
+use crate::v8::names::{NodeType, ALL};
+use serde::Serialize;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// What was written.
+#[derive(Clone, Debug, Serialize)]
+pub struct SnapshotReport {
+    pub output: String,
+    pub nodes: u64,
+    pub edges: u64,
+    /// Heap objects written.
+    pub objects: u64,
+    /// Heap objects left out because nothing reaches them (dead, not yet collected).
+    pub unreachable_objects: u64,
+    pub unreachable_bytes: u64,
+    pub roots: Vec<(String, usize)>,
+    pub warnings: Vec<String>,
+}
+
+/// Options of the `snapshot` command.
+#[derive(Clone, Debug, Default)]
+pub struct SnapshotOptions {
+    /// Keep unreachable objects, under a synthetic `(unreachable)` node.
+    pub include_unreachable: bool,
+}
+
+/// Convert `core` into a heap snapshot at `out`.
+pub fn snapshot(
+    core: &Path,
+    opts: &OpenOptions,
+    out: &Path,
+    sopts: &SnapshotOptions,
+    progress: &dyn Progress,
+) -> Result<SnapshotReport> {
+    with_heap(core, opts, |ctx| {
+        let g = Graph::build(ctx, progress);
+        let mut warnings = ctx.warnings.clone();
+        warnings.extend(g.warnings.iter().cloned());
+        let tmp = temp_path(out);
+        let written = (|| -> std::io::Result<(u64, u64, u64)> {
+            let f = std::fs::File::create(&tmp)?;
+            let mut w = BufWriter::with_capacity(1 << 20, f);
+            let counts = write(&g, ctx, sopts, &mut w, progress)?;
+            w.flush()?;
+            w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            Ok(counts)
+        })();
+        let (nodes, edges, objects) = match written {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(Error::Io {
+                    path: out.to_path_buf(),
+                    source: e,
+                });
+            }
+        };
+        std::fs::rename(&tmp, out).map_err(|e| Error::Io {
+            path: out.to_path_buf(),
+            source: e,
+        })?;
+        let unreachable: Vec<usize> = (0..g.addrs.len()).filter(|&i| !g.reachable[i]).collect();
+        Ok(SnapshotReport {
+            output: out.display().to_string(),
+            nodes,
+            edges,
+            objects,
+            unreachable_objects: unreachable.len() as u64,
+            unreachable_bytes: unreachable.iter().map(|&i| g.sizes[i]).sum(),
+            roots: g.roots.iter().map(|(n, v)| (n.clone(), v.len())).collect(),
+            warnings,
+        })
+    })
+}
+
+/// A temporary file next to `out` (same file system, so the rename is atomic).
+fn temp_path(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "snapshot".into());
+    out.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Synthetic nodes before the heap's: root, (GC roots), one per root category, and optionally
+/// (unreachable).
+struct Layout {
+    /// Output index of heap node i (u32::MAX: left out).
+    index: Vec<u32>,
+    heap_count: u32,
+    unreachable_node: Option<u32>,
+}
+
+fn write(
+    g: &Graph,
+    ctx: &crate::session::Ctx<'_>,
+    sopts: &SnapshotOptions,
+    w: &mut impl Write,
+    progress: &dyn Progress,
+) -> std::io::Result<(u64, u64, u64)> {
+    const F: u32 = 7; // node fields
+    let n = g.addrs.len();
+    let categories = g.roots.len() as u32;
+    let synthetic = 2 + categories + u32::from(sopts.include_unreachable);
+    let mut index = vec![u32::MAX; n];
+    let mut k = synthetic;
+    for (slot, &reachable) in index.iter_mut().zip(&g.reachable) {
+        if reachable || sopts.include_unreachable {
+            *slot = k;
+            k += 1;
+        }
+    }
+    let layout = Layout {
+        index,
+        heap_count: k - synthetic,
+        unreachable_node: sopts.include_unreachable.then_some(2 + categories),
+    };
+    let natives: Vec<(u32, u64)> = g
+        .backing_stores
+        .iter()
+        .filter(|(i, _)| layout.index[*i as usize] != u32::MAX)
+        .copied()
+        .collect();
+    let total_nodes = (synthetic + layout.heap_count) as u64 + natives.len() as u64;
+
+    // Extra strings.
+    let mut strings: Vec<&str> = g.strings.list.iter().map(String::as_str).collect();
+    let mut extra = |s: &'static str| {
+        strings.push(s);
+        (strings.len() - 1) as u32
+    };
+    let s_root = extra("");
+    let s_gc = extra("(GC roots)");
+    let s_unreachable = extra("(unreachable)");
+    let s_backing = extra("system / JSArrayBufferData");
+    let s_backing_edge = extra("backing_store");
+    let s_global = extra("global");
+    let cat_names: Vec<u32> = g
+        .roots
+        .iter()
+        .map(|(name, _)| {
+            strings.push(name.as_str());
+            (strings.len() - 1) as u32
+        })
+        .collect();
+    let global_type = ctx.model.types.js_global_object;
+    let globals: Vec<u32> = (0..n)
+        .filter(|&i| {
+            layout.index[i] != u32::MAX
+                && g.types[i] == NodeType::Object
+                && global_type.is_some()
+                && ctx.model.type_of(&mut Default::default(), g.addrs[i]) == global_type
+        })
+        .map(|i| i as u32)
+        .collect();
+
+    // Edges of each output node, counted first (node records carry edge counts).
+    let native_of: crate::memory::AddrMap<u32> = natives
+        .iter()
+        .enumerate()
+        .map(|(p, (j, _))| (u64::from(*j), p as u32))
+        .collect();
+    let heap_edges = |i: usize| -> Box<dyn Iterator<Item = (EdgeType, u32, u32)> + '_> {
+        let extra = native_of.get(&(i as u64)).map(|&p| {
+            (
+                EdgeType::Internal,
+                s_backing_edge,
+                synthetic + layout.heap_count + p,
+            )
+        });
+        Box::new(
+            g.edges_of(i as u32)
+                .iter()
+                .filter(|e| layout.index[e.to as usize] != u32::MAX)
+                .map(|e| (e.kind, e.name, layout.index[e.to as usize]))
+                .chain(extra),
+        )
+    };
+    let unreachable_members: Vec<u32> = if sopts.include_unreachable {
+        (0..n)
+            .filter(|&i| !g.reachable[i])
+            .map(|i| layout.index[i])
+            .collect()
+    } else {
+        Vec::new()
+    };
+
+    progress.start("writing the snapshot", total_nodes, Unit::Items);
+    let mut edge_count: u64 = 0;
+    let mut nodes_buf = String::new();
+    write!(
+        w,
+        "{{\"snapshot\":{{\"meta\":{{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\
+         \"edge_count\",\"trace_node_id\",\"detachedness\"],\"node_types\":[["
+    )?;
+    for (i, t) in ALL.iter().enumerate() {
+        write!(w, "{}\"{}\"", if i > 0 { "," } else { "" }, t.as_str())?;
+    }
+    write!(
+        w,
+        "],\"string\",\"number\",\"number\",\"number\",\"number\",\"number\"],\
+         \"edge_fields\":[\"type\",\"name_or_index\",\"to_node\"],\"edge_types\":[["
+    )?;
+    for (i, t) in EDGE_TYPES.iter().enumerate() {
+        write!(w, "{}\"{t}\"", if i > 0 { "," } else { "" })?;
+    }
+    // Edge count is needed up front: count.
+    let mut total_edges: u64 = 1 + globals.len() as u64 + u64::from(categories);
+    total_edges += u64::from(sopts.include_unreachable);
+    total_edges += g.roots.iter().map(|(_, v)| v.len() as u64).sum::<u64>();
+    total_edges += unreachable_members.len() as u64;
+    for i in 0..n {
+        if layout.index[i] != u32::MAX {
+            total_edges += heap_edges(i).count() as u64;
+        }
+    }
+    write!(
+        w,
+        "],\"string_or_number\",\"node\"],\"trace_function_info_fields\":[\"function_id\",\"name\",\
+         \"script_name\",\"script_id\",\"line\",\"column\"],\"trace_node_fields\":[\"id\",\
+         \"function_info_index\",\"count\",\"size\",\"children\"],\"sample_fields\":[\
+         \"timestamp_us\",\"last_assigned_id\"],\"location_fields\":[\"object_index\",\
+         \"script_id\",\"line\",\"column\"]}},\"node_count\":{total_nodes},\"edge_count\":\
+         {total_edges},\"trace_function_count\":0}},\n\"nodes\":["
+    )?;
+    let id_of = |out_index: u32| -> u64 { 2 * u64::from(out_index) + 1 };
+    let mut first = true;
+    let mut node = |w: &mut dyn Write, t: NodeType, name: u32, id: u64, size: u64, edges: u64| {
+        let sep = if first { "" } else { "," };
+        first = false;
+        nodes_buf.clear();
+        use std::fmt::Write as _;
+        let _ = writeln!(
+            nodes_buf,
+            "{sep}{},{name},{id},{size},{edges},0,0",
+            t.index()
+        );
+        w.write_all(nodes_buf.as_bytes())
+    };
+    // Synthetic nodes.
+    let root_edges = 1 + globals.len() as u64 + u64::from(sopts.include_unreachable);
+    node(w, NodeType::Synthetic, s_root, id_of(0), 0, root_edges)?;
+    node(
+        w,
+        NodeType::Synthetic,
+        s_gc,
+        id_of(1),
+        0,
+        u64::from(categories),
+    )?;
+    for (c, (_, members)) in g.roots.iter().enumerate() {
+        let members = members
+            .iter()
+            .filter(|&&m| layout.index[m as usize] != u32::MAX)
+            .count();
+        node(
+            w,
+            NodeType::Synthetic,
+            cat_names[c],
+            id_of(2 + c as u32),
+            0,
+            members as u64,
+        )?;
+    }
+    if let Some(u) = layout.unreachable_node {
+        node(
+            w,
+            NodeType::Synthetic,
+            s_unreachable,
+            id_of(u),
+            0,
+            unreachable_members.len() as u64,
+        )?;
+    }
+    for i in 0..n {
+        let o = layout.index[i];
+        if o == u32::MAX {
+            continue;
+        }
+        let ec = heap_edges(i).count() as u64;
+        node(w, g.types[i], g.names[i], id_of(o), g.sizes[i], ec)?;
+        progress.advance(1);
+    }
+    for (p, (_, size)) in natives.iter().enumerate() {
+        // Native nodes get even ids, as V8 gives its native objects.
+        let id = 2 * u64::from(synthetic + layout.heap_count + p as u32) + 2;
+        node(w, NodeType::Native, s_backing, id, *size, 0)?;
+    }
+    write!(w, "],\n\"edges\":[")?;
+    let mut first_edge = true;
+    let mut edge = |w: &mut dyn Write, kind: EdgeType, name: u32, to: u32| {
+        let sep = if first_edge { "" } else { "," };
+        first_edge = false;
+        edge_count += 1;
+        writeln!(w, "{sep}{},{name},{}", kind as u8, to * F)
+    };
+    edge(w, EdgeType::Element, 1, 1)?;
+    for (k, &gi) in globals.iter().enumerate() {
+        let _ = k;
+        edge(w, EdgeType::Shortcut, s_global, layout.index[gi as usize])?;
+    }
+    if let Some(u) = layout.unreachable_node {
+        edge(w, EdgeType::Element, 2 + globals.len() as u32, u)?;
+    }
+    for c in 0..categories {
+        edge(w, EdgeType::Element, c + 1, 2 + c)?;
+    }
+    for (_, members) in &g.roots {
+        for (k, &m) in members
+            .iter()
+            .filter(|&&m| layout.index[m as usize] != u32::MAX)
+            .enumerate()
+        {
+            edge(w, EdgeType::Element, k as u32 + 1, layout.index[m as usize])?;
+        }
+    }
+    for (k, &m) in unreachable_members.iter().enumerate() {
+        edge(w, EdgeType::Element, k as u32 + 1, m)?;
+    }
+    for i in 0..n {
+        if layout.index[i] == u32::MAX {
+            continue;
+        }
+        for (kind, name, to) in heap_edges(i) {
+            edge(w, kind, name, to)?;
+        }
+    }
+    write!(
+        w,
+        "],\n\"trace_function_infos\":[],\n\"trace_tree\":[],\n\"samples\":[],\n\"locations\":[],\n\"strings\":["
+    )?;
+    for (i, s) in strings.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",\n")?;
+        }
+        serde_json::to_writer(&mut *w, s).map_err(std::io::Error::other)?;
+    }
+    w.write_all(b"]}\n")?;
+    progress.finish();
+    let _ = s_root;
+    debug_assert_eq!(edge_count, total_edges);
+    Ok((total_nodes, edge_count, u64::from(layout.heap_count)))
+}
