@@ -209,6 +209,7 @@ impl Graph {
                             match s {
                                 "properties" => tags.push((e.to, "(object properties)")),
                                 "elements" => tags.push((e.to, "(object elements)")),
+                                "bindings" => tags.push((e.to, "(bound arguments)")),
                                 _ => {}
                             }
                         }

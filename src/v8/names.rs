@@ -319,7 +319,9 @@ impl<M: Memory> Model<'_, M> {
     /// Whether V8 gives the object's nodes type `code` (by class, before any tagging).
     pub fn is_code_class(&self, t: u16) -> bool {
         let class = self.v8.types.name(t).unwrap_or("");
-        CODE_CLASSES.contains(&class) || Some(t) == self.types.shared_function_info
+        CODE_CLASSES.contains(&class)
+            || Some(t) == self.types.shared_function_info
+            || Some(t) == self.types.script
     }
 
     /// Objects referenced from the tagged fields of a code-class object (V8 tags many of them
@@ -330,9 +332,12 @@ impl<M: Memory> Model<'_, M> {
         }
         let l = &self.v8.layout.objects;
         let end = match self.v8.shapes.kind(o.map.instance_type) {
-            Kind::Fixed => o.size,
+            Kind::Fixed
+            | Kind::FixedArray
+            | Kind::CapacityArray(_)
+            | Kind::FeedbackVector
+            | Kind::ScopeInfo => o.size,
             Kind::BytecodeArray => l.bytecode_header.unwrap_or(0),
-            Kind::FeedbackVector => o.size,
             Kind::InstructionStream => l.instruction_header,
             _ => 0,
         };

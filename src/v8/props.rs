@@ -233,7 +233,11 @@ impl<M: Memory> Model<'_, M> {
                 .and_then(|d| self.string(cache, d, 256))
                 .map(|s| s.text)
                 .unwrap_or_default();
-            return Some(format!("<symbol {d}>"));
+            return Some(if d.is_empty() {
+                "<symbol>".to_string()
+            } else {
+                format!("<symbol {d}>")
+            });
         }
         self.key_text(cache, k)
     }
