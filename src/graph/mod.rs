@@ -242,9 +242,21 @@ impl Graph {
             }
         }
         // External strings: V8 counts the characters they point to.
+        let ro_zero = ctx.v8.layout.objects.read_only_size_zero;
         let sizes = objects
             .iter()
-            .map(|o| o.size + external_payload(ctx, o))
+            .map(|o| {
+                let ro = model
+                    .walker
+                    .read_only
+                    .iter()
+                    .any(|&(s, e)| (s..e).contains(&o.addr));
+                if ro && ro_zero {
+                    0
+                } else {
+                    o.size + external_payload(ctx, o)
+                }
+            })
             .collect();
         drop(objects);
         let mut g = Graph {

@@ -234,6 +234,9 @@ pub struct ObjectLayout {
     /// V8's snapshot types `CodeWrapper`/`BytecodeWrapper` nodes as code (V8 ≥ 13; hidden on
     /// 12.4).
     pub wrappers_are_code: bool,
+    /// V8's snapshot gives objects in read-only space size 0 (V8 ≥ 13: they are shared by all
+    /// isolates).
+    pub read_only_size_zero: bool,
     /// V8's snapshot counts an external string's characters in its size (V8 ≥ 13).
     pub external_string_payload: bool,
     /// `JSDate::value` is a raw float64 (V8 ≥ 13; the metadata still calls it tagged).
@@ -446,6 +449,7 @@ const OBJECTS_13_6: ObjectLayout = ObjectLayout {
     feedback_closure_parameter_counts: true,
     date_value_is_double: true,
     external_string_payload: true,
+    read_only_size_zero: true,
     wrappers_are_code: true,
     capacity_arrays: &[
         ("ArrayList", 24),
@@ -470,6 +474,7 @@ const OBJECTS_BASE: ObjectLayout = ObjectLayout {
     capacity_arrays: &[],
     date_value_is_double: false,
     external_string_payload: false,
+    read_only_size_zero: false,
     wrappers_are_code: false,
     wasm_null_size: Some(8),
     hole_size: None,
