@@ -153,13 +153,18 @@ fn write(
             (strings.len() - 1) as u32
         })
         .collect();
-    let global_type = ctx.model.types.js_global_object;
+    // User roots, as V8 gives them: shortcut edges from the root to the global objects (and
+    // their proxies), from which DevTools measures distances.
+    let global_types = [
+        ctx.model.types.js_global_object,
+        ctx.model.types.js_global_proxy,
+    ];
+    let mut tcache = crate::v8::walk::MapCache::default();
     let globals: Vec<u32> = (0..n)
         .filter(|&i| {
             layout.index[i] != u32::MAX
                 && g.types[i] == NodeType::Object
-                && global_type.is_some()
-                && ctx.model.type_of(&mut Default::default(), g.addrs[i]) == global_type
+                && global_types.contains(&ctx.model.type_of(&mut tcache, g.addrs[i]))
         })
         .map(|i| i as u32)
         .collect();
