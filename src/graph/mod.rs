@@ -98,8 +98,14 @@ struct RawEdge {
 enum EdgeName {
     Text(String),
     Static(&'static str),
+    /// An element or hidden edge's index.
     Index(u32),
+    /// A number written as a string name (internal edges of arrays).
+    Number(u32),
 }
+
+/// Objects read per batch while building edges.
+const BATCH: usize = 1 << 18;
 
 /// What one node contributes before interning.
 struct RawNode {
@@ -164,25 +170,9 @@ impl Graph {
             .flatten()
             .collect();
 
-        // 2. Names and edges, in parallel over chunks of nodes.
+        // 2. Names and edges: batches of nodes read in parallel, then interned and laid out
+        // flat before the next batch (transient memory stays one batch's worth).
         progress.start("reading references", objects.len() as u64, Unit::Items);
-        let chunks: Vec<Vec<RawNode>> = objects
-            .par_chunks(4096)
-            .map_init(
-                || (MapCache::default(), MapCache::default()),
-                |(cache, ecache), chunk| {
-                    let v: Vec<RawNode> = chunk
-                        .iter()
-                        .map(|o| raw_node(ctx, &index, cache, ecache, &code_arrays, o))
-                        .collect();
-                    progress.advance(chunk.len() as u64);
-                    v
-                },
-            )
-            .collect();
-        progress.finish();
-
-        // 3. Intern names, lay edges out flat; apply referrer tags to unnamed arrays.
         let mut strings = Strings::default();
         strings.intern("");
         let n = objects.len();
@@ -193,37 +183,67 @@ impl Graph {
         let mut backing_stores = Vec::new();
         let mut tags: Vec<(u32, &'static str)> = Vec::new();
         let mut shape_refs: Vec<u32> = Vec::new();
-        for (i, raw) in chunks.into_iter().flatten().enumerate() {
-            shape_refs.extend(raw.shape_refs.iter().copied());
-            types.push(raw.node_type);
-            names.push(strings.intern(&raw.name));
-            edge_start.push(edges.len() as u64);
-            if let Some(size) = raw.backing_store {
-                backing_stores.push((i as u32, size));
-            }
-            for e in raw.edges {
-                let name = match e.name {
-                    EdgeName::Index(k) => k,
-                    EdgeName::Static(s) => {
-                        if raw.node_type == NodeType::Object || raw.node_type == NodeType::Closure {
-                            match s {
-                                "properties" => tags.push((e.to, "(object properties)")),
-                                "elements" => tags.push((e.to, "(object elements)")),
-                                "bindings" => tags.push((e.to, "(bound arguments)")),
-                                _ => {}
+        let mut numbers: Vec<u32> = Vec::new(); // interned "0", "1", ... for array slots
+        let mut i = 0usize;
+        for batch in objects.chunks(BATCH) {
+            let raws: Vec<Vec<RawNode>> = batch
+                .par_chunks(4096)
+                .map_init(
+                    || (MapCache::default(), MapCache::default()),
+                    |(cache, ecache), chunk| {
+                        let v: Vec<RawNode> = chunk
+                            .iter()
+                            .map(|o| raw_node(ctx, &index, cache, ecache, &code_arrays, o))
+                            .collect();
+                        progress.advance(chunk.len() as u64);
+                        v
+                    },
+                )
+                .collect();
+            for raw in raws.into_iter().flatten() {
+                shape_refs.extend(raw.shape_refs.iter().copied());
+                types.push(raw.node_type);
+                names.push(strings.intern(&raw.name));
+                edge_start.push(edges.len() as u64);
+                if let Some(size) = raw.backing_store {
+                    backing_stores.push((i as u32, size));
+                }
+                for e in raw.edges {
+                    let name = match e.name {
+                        EdgeName::Index(k) => k,
+                        EdgeName::Number(k) => {
+                            let k = k as usize;
+                            while numbers.len() <= k {
+                                let next = strings.intern(&numbers.len().to_string());
+                                numbers.push(next);
                             }
+                            numbers[k]
                         }
-                        strings.intern(s)
-                    }
-                    EdgeName::Text(s) => strings.intern(&s),
-                };
-                edges.push(Edge {
-                    kind: e.kind,
-                    name,
-                    to: e.to,
-                });
+                        EdgeName::Static(s) => {
+                            if raw.node_type == NodeType::Object
+                                || raw.node_type == NodeType::Closure
+                            {
+                                match s {
+                                    "properties" => tags.push((e.to, "(object properties)")),
+                                    "elements" => tags.push((e.to, "(object elements)")),
+                                    "bindings" => tags.push((e.to, "(bound arguments)")),
+                                    _ => {}
+                                }
+                            }
+                            strings.intern(s)
+                        }
+                        EdgeName::Text(s) => strings.intern(&s),
+                    };
+                    edges.push(Edge {
+                        kind: e.kind,
+                        name,
+                        to: e.to,
+                    });
+                }
+                i += 1;
             }
         }
+        progress.finish();
         edge_start.push(edges.len() as u64);
         for (to, tag) in tags {
             let t = to as usize;
@@ -548,7 +568,7 @@ fn raw_node(
                         add(
                             &mut edges,
                             EdgeType::Internal,
-                            EdgeName::Text(((off - 16) / 8).to_string()),
+                            EdgeName::Number(((off - 16) / 8) as u32),
                             p,
                         );
                     } else {
@@ -559,7 +579,7 @@ fn raw_node(
                     add(
                         &mut edges,
                         EdgeType::Weak,
-                        EdgeName::Text(((off - 8) / 8).to_string()),
+                        EdgeName::Number(((off - 8) / 8) as u32),
                         p,
                     );
                 }
