@@ -134,10 +134,22 @@ fn check(workload: &str, major: u32) {
          {} unreachable objects left out",
         f("recall"), f("precision"), f("recallBytes"), f("precisionBytes"), edges, report["unreachable_objects"]
     );
-    // Regression guards, below the targets of the snapshot issue (recall 0.99, precision 0.98):
-    // what the converter reaches today on these workloads.
-    assert!(f("recall") >= 0.98, "recall {}", f("recall"));
-    assert!(f("precision") >= 0.88, "precision {}", f("precision"));
+    // The snapshot issue's targets are recall 0.99 and precision 0.98 (by count and bytes) and
+    // edges within 3 %; these guards sit just below what the converter reaches on these
+    // workloads (recall 0.991-0.997, precision 0.992-0.994, bytes 0.984-0.993), so that a core
+    // made in a different moment does not fail them by noise.
+    assert!(f("recall") >= 0.985, "recall {}", f("recall"));
+    assert!(f("precision") >= 0.98, "precision {}", f("precision"));
+    assert!(
+        f("recallBytes") >= 0.975,
+        "recall by bytes {}",
+        f("recallBytes")
+    );
+    assert!(
+        f("precisionBytes") >= 0.975,
+        "precision by bytes {}",
+        f("precisionBytes")
+    );
     assert!((0.9..=1.2).contains(&edges), "edges {edges}");
 }
 

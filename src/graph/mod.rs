@@ -292,12 +292,41 @@ impl Graph {
             backing_stores,
             warnings: Vec::new(),
         };
-        // 4. Roots, then what they reach.
+        // 4. Roots, then what they reach. Conservative roots are kept only for what the precise
+        // ones do not already reach, so they do not pose as extra owners of objects.
         let (roots, warnings) = roots::find(ctx, &g);
-        g.roots = roots;
         g.warnings = warnings;
-        g.reachable = g.reach();
+        let (conservative, precise): (Vec<_>, Vec<_>) = roots
+            .into_iter()
+            .partition(|(name, _)| name == roots::CONSERVATIVE);
+        g.roots = precise;
+        let mut seen = g.reach();
+        for (name, candidates) in conservative {
+            let mut kept = Vec::new();
+            for c in candidates {
+                if !seen[c as usize] {
+                    kept.push(c);
+                    g.mark_from(c, &mut seen);
+                }
+            }
+            g.roots.push((name, kept));
+        }
+        g.reachable = seen;
         g
+    }
+
+    /// Mark everything reachable from `start` through strong edges.
+    fn mark_from(&self, start: u32, seen: &mut [bool]) {
+        seen[start as usize] = true;
+        let mut queue = vec![start];
+        while let Some(i) = queue.pop() {
+            for e in self.edges_of(i) {
+                if e.kind != EdgeType::Weak && !seen[e.to as usize] {
+                    seen[e.to as usize] = true;
+                    queue.push(e.to);
+                }
+            }
+        }
     }
 
     /// Breadth-first over strong edges from every root.

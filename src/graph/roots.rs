@@ -16,6 +16,9 @@ use crate::memory::Memory;
 use crate::session::Ctx;
 use crate::v8::map::Tagged;
 
+/// The name of the conservative root category.
+pub const CONSERVATIVE: &str = "(Conservative roots)";
+
 /// How far around the `Heap` object the isolate's fields are scanned (the roots table sits at
 /// most ~0xe000 bytes before it on V8 11–14).
 const ISOLATE_BEFORE: u64 = 0x10000;
@@ -115,7 +118,7 @@ pub fn find(ctx: &Ctx<'_>, g: &Graph) -> (Vec<(String, Vec<u32>)>, Vec<String>) 
     for (name, mut v) in [
         ("(Isolate roots)", isolate),
         ("(Stack roots)", stack),
-        ("(Conservative roots)", conservative),
+        (CONSERVATIVE, conservative),
     ] {
         v.sort_unstable();
         v.dedup();

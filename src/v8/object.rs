@@ -289,6 +289,8 @@ fn kind_of_class(name: &str) -> Kind {
         "Hole" => Kind::Hole,
         "ExternalPointerArray" => Kind::FixedArray,
         "CoverageInfo" => Kind::CoverageInfo,
-        _ => Kind::Unknown,
+        // Fixed-size classes (their maps give the size); a variable-size map of a class not
+        // listed here cannot be sized and is reported as undecodable.
+        _ => Kind::Fixed,
     }
 }
