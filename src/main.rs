@@ -65,6 +65,10 @@ enum Command {
         /// Classes to show in the table (0: all).
         #[arg(long, default_value_t = 40)]
         top: usize,
+        /// Also build the object graph: retained sizes per class (dominator tree, as DevTools
+        /// computes them) and the largest retainers.
+        #[arg(long)]
+        retained: bool,
     },
     /// Addresses and one-line previews of the instances of a class (like llnode's findjsinstances).
     Objects {
@@ -117,19 +121,23 @@ fn main() -> ExitCode {
             }
             r.partial
         }),
-        Command::Analyze { core, sort, top } => {
+        Command::Analyze {
+            core,
+            sort,
+            top,
+            retained,
+        } => {
             let progress = render::progress(cli.quiet);
-            corewalk::analyze::analyze(&core.core, &core.open_options(), *sort, &*progress).map(
-                |r| {
-                    render::warnings(&r.warnings);
-                    if core.json {
-                        render::json(&r);
-                    } else {
-                        render::analyze(&r, *top);
-                    }
-                    !r.undecodable.is_empty()
-                },
-            )
+            let o = core.open_options();
+            corewalk::analyze::analyze(&core.core, &o, *sort, *retained, &*progress).map(|r| {
+                render::warnings(&r.warnings);
+                if core.json {
+                    render::json(&r);
+                } else {
+                    render::analyze(&r, *top);
+                }
+                !r.undecodable.is_empty()
+            })
         }
         Command::Objects { core, class, limit } => {
             corewalk::inspect::objects(&core.core, &core.open_options(), class, *limit).map(|r| {

@@ -187,10 +187,19 @@ pub fn analyze(r: &AnalyzeReport, top: usize) {
         let _ = writeln!(s, "{} objects could not be decoded", r.undecodable.len());
     }
     let _ = writeln!(s);
+    let retained = r.classes.iter().any(|c| c.retained_size.is_some());
     let _ = writeln!(
         s,
-        "  {:>10} {:>12} {:>6}  {:<20} class",
-        "count", "self size", "share", "type"
+        "  {:>10} {:>12} {:>6}{}  {:<20} class",
+        "count",
+        "self size",
+        "share",
+        if retained {
+            format!(" {:>12}", "retained")
+        } else {
+            String::new()
+        },
+        "type"
     );
     let total = r.bytes.max(1) as f64;
     let shown = if top == 0 {
@@ -204,9 +213,14 @@ pub fn analyze(r: &AnalyzeReport, top: usize) {
         } else {
             &c.name
         };
+        let ret = match c.retained_size {
+            Some(v) => format!(" {:>12}", bytes(v)),
+            None if retained => format!(" {:>12}", ""),
+            None => String::new(),
+        };
         let _ = writeln!(
             s,
-            "  {:>10} {:>12} {:>5.1}%  {:<20} {}",
+            "  {:>10} {:>12} {:>5.1}%{ret}  {:<20} {}",
             c.count,
             bytes(c.self_size),
             100.0 * c.self_size as f64 / total,
@@ -224,6 +238,28 @@ pub fn analyze(r: &AnalyzeReport, top: usize) {
             100.0 * rest.iter().map(|c| c.self_size).sum::<u64>() as f64 / total,
             rest.len()
         );
+    }
+    if !r.top_retainers.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(s, "  largest retainers:");
+        for t in &r.top_retainers {
+            let _ = writeln!(
+                s,
+                "  {:>18} {:>12} retained {:>10} self  {} {}",
+                t.address,
+                bytes(t.retained_size),
+                bytes(t.self_size),
+                t.node_type,
+                one_line(
+                    if t.class.is_empty() {
+                        "(anonymous)"
+                    } else {
+                        &t.class
+                    },
+                    80
+                )
+            );
+        }
     }
     let _ = writeln!(s);
     let _ = writeln!(s, "  {:<28} {:>10} {:>12}", "space", "objects", "bytes");

@@ -50,7 +50,7 @@ pub fn snapshot(
         let written = (|| -> std::io::Result<(u64, u64, u64)> {
             let f = std::fs::File::create(&tmp)?;
             let mut w = BufWriter::with_capacity(1 << 20, f);
-            let counts = write(&g, ctx, sopts, &mut w, progress)?;
+            let counts = write(&g, sopts, &mut w, progress)?;
             w.flush()?;
             w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
             Ok(counts)
@@ -103,7 +103,6 @@ struct Layout {
 
 fn write(
     g: &Graph,
-    ctx: &crate::session::Ctx<'_>,
     sopts: &SnapshotOptions,
     w: &mut impl Write,
     progress: &dyn Progress,
@@ -155,18 +154,11 @@ fn write(
         .collect();
     // User roots, as V8 gives them: shortcut edges from the root to the global objects (and
     // their proxies), from which DevTools measures distances.
-    let global_types = [
-        ctx.model.types.js_global_object,
-        ctx.model.types.js_global_proxy,
-    ];
-    let mut tcache = crate::v8::walk::MapCache::default();
-    let globals: Vec<u32> = (0..n)
-        .filter(|&i| {
-            layout.index[i] != u32::MAX
-                && g.types[i] == NodeType::Object
-                && global_types.contains(&ctx.model.type_of(&mut tcache, g.addrs[i]))
-        })
-        .map(|i| i as u32)
+    let globals: Vec<u32> = g
+        .globals
+        .iter()
+        .copied()
+        .filter(|&i| layout.index[i as usize] != u32::MAX)
         .collect();
 
     // Edges of each output node, counted first (node records carry edge counts).

@@ -207,15 +207,30 @@ fn the_workloads_classes_and_retained_sizes_match() {
             c["retained"].as_u64().unwrap(),
         )
     };
+    // `analyze --retained` computes what DevTools computes from our snapshot.
+    let a = corewalk_json(&["analyze", p(&made.core), "--retained", "--json"]);
+    assert!(!a["top_retainers"].as_array().unwrap().is_empty());
     for class in ["Session", "Point", "Node3", "Date"] {
         let (n, r) = find(&ours, class);
         let (tn, tr) = find(&truth, class);
         assert_eq!(n, tn, "{class} count");
         let ratio = r as f64 / tr as f64;
-        println!("{class}: retained {r} vs V8's {tr} ({ratio:.3})");
+        let row = a["classes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == class && c["type"] == "object")
+            .unwrap();
+        let ar = row["retained_size"].as_u64().unwrap();
+        println!("{class}: retained {r} vs V8's {tr} ({ratio:.3}); analyze says {ar}");
         assert!(
             (0.95..=1.05).contains(&ratio),
             "{class}: retained {r} vs V8's {tr}"
+        );
+        let agree = ar as f64 / r as f64;
+        assert!(
+            (0.99..=1.01).contains(&agree),
+            "{class}: analyze {ar} vs DevTools {r}"
         );
     }
 }

@@ -11,6 +11,7 @@
 //! `elements`, `__proto__`, context variables by name); other objects' slots are `internal`
 //! (arrays, by index) or `hidden` edges, and weak references `weak` edges.
 
+pub mod dominators;
 pub mod roots;
 
 use crate::memory::Memory;
@@ -83,6 +84,8 @@ pub struct Graph {
     pub roots: Vec<(String, Vec<u32>)>,
     /// Nodes reachable from the roots through strong edges.
     pub reachable: Vec<bool>,
+    /// Global objects and their proxies: the user roots the synthetic root points to.
+    pub globals: Vec<u32>,
     /// ArrayBuffer backing stores (native memory): (referring node, size).
     pub backing_stores: Vec<(u32, u64)>,
     pub warnings: Vec<String>,
@@ -289,6 +292,7 @@ impl Graph {
             strings,
             roots: Vec::new(),
             reachable: Vec::new(),
+            globals: Vec::new(),
             backing_stores,
             warnings: Vec::new(),
         };
@@ -312,6 +316,16 @@ impl Graph {
             g.roots.push((name, kept));
         }
         g.reachable = seen;
+        let global_types = [model.types.js_global_object, model.types.js_global_proxy];
+        let mut tcache = MapCache::default();
+        g.globals = (0..g.addrs.len())
+            .filter(|&i| {
+                g.reachable[i]
+                    && g.types[i] == NodeType::Object
+                    && global_types.contains(&model.type_of(&mut tcache, g.addrs[i]))
+            })
+            .map(|i| i as u32)
+            .collect();
         g
     }
 
@@ -476,7 +490,15 @@ fn raw_node(
                     .unwrap_or_else(|| s.name.clone()),
             };
             match s.value {
-                SlotValue::Tagged(Tagged::Object(v)) | SlotValue::Accessor(v) => {
+                SlotValue::Tagged(Tagged::Object(v)) => {
+                    add(&mut edges, EdgeType::Property, EdgeName::Text(name), v);
+                }
+                // Native accessors (AccessorInfo: a function's length, name...) are not
+                // properties in V8's snapshot; JS getter/setter pairs are.
+                SlotValue::Accessor(v)
+                    if ctx.v8.types.name(model.type_of(cache, v).unwrap_or(0))
+                        == Some("AccessorPair") =>
+                {
                     add(&mut edges, EdgeType::Property, EdgeName::Text(name), v);
                 }
                 _ => {}

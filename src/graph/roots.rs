@@ -114,10 +114,45 @@ pub fn find(ctx: &Ctx<'_>, g: &Graph) -> (Vec<(String, Vec<u32>)>, Vec<String>) 
             c.len()
         }
     ));
+    // The string table and the builtins, as V8 lists them: every internalized string, and every
+    // Code object whose instructions are in the executable (the embedded builtins).
+    let mut internalized = Vec::new();
+    let mut builtins = Vec::new();
+    let code_type = ctx.v8.types.type_of("Code");
+    let start_off = ctx.v8.metadata.class_offset("Code", "instruction_start");
+    let exe: Vec<(u64, u64)> = ctx
+        .process
+        .exe
+        .loads
+        .iter()
+        .map(|l| {
+            let a = l.vaddr.wrapping_add(ctx.process.bias);
+            (a, a + l.memsz)
+        })
+        .collect();
+    let mut cache = crate::v8::walk::MapCache::default();
+    for (i, &a) in g.addrs.iter().enumerate() {
+        let Some(t) = ctx.model.type_of(&mut cache, a) else {
+            continue;
+        };
+        match ctx.v8.shapes.kind(t) {
+            crate::v8::object::Kind::String(s) if s.internalized => internalized.push(i as u32),
+            _ if Some(t) == code_type => {
+                if let Some(start) = start_off.and_then(|o| mem.read_u64(a + o)) {
+                    if exe.iter().any(|&(x, y)| (x..y).contains(&start)) {
+                        builtins.push(i as u32);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
     let mut out = Vec::new();
     for (name, mut v) in [
         ("(Isolate roots)", isolate),
         ("(Stack roots)", stack),
+        ("(Internalized strings)", internalized),
+        ("(Builtins)", builtins),
         (CONSERVATIVE, conservative),
     ] {
         v.sort_unstable();
