@@ -195,14 +195,11 @@ pub fn shallow_sizes(g: &Graph) -> Vec<u64> {
     let n = g.addrs.len();
     let mut owners = vec![UNVISITED; n];
     let mut work: Vec<u32> = Vec::new();
-    for i in 0..n {
-        if !g.reachable[i] {
+    for (i, owner) in owners.iter_mut().enumerate() {
+        if !g.reachable[i] || matches!(g.types[i], NodeType::Hidden | NodeType::Array) {
             continue;
         }
-        if matches!(g.types[i], NodeType::Hidden | NodeType::Array) {
-            continue;
-        }
-        owners[i] = i as u32;
+        *owner = i as u32;
         work.push(i as u32);
     }
     while let Some(id) = work.pop() {
