@@ -57,6 +57,9 @@ pub struct Undecodable {
     pub reason: String,
     /// Bytes of the page after `at` that were not walked.
     pub skipped_bytes: u64,
+    /// The word found where the object's map should be (a map elsewhere that is itself damaged
+    /// makes objects on healthy pages undecodable too).
+    pub word: String,
 }
 
 /// The report.
@@ -308,6 +311,7 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
                                 Stop::Overrun => "object runs past the end of its page".into(),
                             },
                             skipped_bytes: walk.skipped_bytes,
+                            word: format!("{:#x}", model.mem.read_u64(at).unwrap_or(0)),
                         });
                     }
                 }
