@@ -51,11 +51,32 @@ pub struct Edge {
     pub to: u32,
 }
 
+/// FNV-1a, for interning names (SipHash's DoS resistance buys nothing here).
+#[derive(Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
 /// Interned strings (node and edge names).
 #[derive(Default)]
 pub struct Strings {
     pub list: Vec<String>,
-    index: HashMap<String, u32>,
+    index: HashMap<String, u32, std::hash::BuildHasherDefault<Fnv>>,
 }
 
 impl Strings {
@@ -116,7 +137,8 @@ struct RawNode {
     shape_refs: Vec<u32>,
     node_type: NodeType,
     name: String,
-    edges: Vec<RawEdge>,
+    /// This node's edges in its chunk's edge buffer.
+    edges: std::ops::Range<usize>,
     backing_store: Option<u64>,
 }
 
@@ -189,61 +211,73 @@ impl Graph {
         let mut numbers: Vec<u32> = Vec::new(); // interned "0", "1", ... for array slots
         let mut i = 0usize;
         for batch in objects.chunks(BATCH) {
-            let raws: Vec<Vec<RawNode>> = batch
+            let raws: Vec<(Vec<RawNode>, Vec<RawEdge>)> = batch
                 .par_chunks(4096)
                 .map_init(
-                    || (MapCache::default(), MapCache::default()),
-                    |(cache, ecache), chunk| {
+                    || (MapCache::default(), MapCache::default(), Vec::new()),
+                    |(cache, ecache, visited), chunk| {
+                        let mut out_edges = Vec::new();
                         let v: Vec<RawNode> = chunk
                             .iter()
-                            .map(|o| raw_node(ctx, &index, cache, ecache, &code_arrays, o))
+                            .map(|o| {
+                                raw_node(
+                                    ctx,
+                                    &index,
+                                    (cache, ecache, visited),
+                                    &code_arrays,
+                                    o,
+                                    &mut out_edges,
+                                )
+                            })
                             .collect();
                         progress.advance(chunk.len() as u64);
-                        v
+                        (v, out_edges)
                     },
                 )
                 .collect();
-            for raw in raws.into_iter().flatten() {
-                shape_refs.extend(raw.shape_refs.iter().copied());
-                types.push(raw.node_type);
-                names.push(strings.intern(&raw.name));
-                edge_start.push(edges.len() as u64);
-                if let Some(size) = raw.backing_store {
-                    backing_stores.push((i as u32, size));
-                }
-                for e in raw.edges {
-                    let name = match e.name {
-                        EdgeName::Index(k) => k,
-                        EdgeName::Number(k) => {
-                            let k = k as usize;
-                            while numbers.len() <= k {
-                                let next = strings.intern(&numbers.len().to_string());
-                                numbers.push(next);
-                            }
-                            numbers[k]
-                        }
-                        EdgeName::Static(s) => {
-                            if raw.node_type == NodeType::Object
-                                || raw.node_type == NodeType::Closure
-                            {
-                                match s {
-                                    "properties" => tags.push((e.to, "(object properties)")),
-                                    "elements" => tags.push((e.to, "(object elements)")),
-                                    "bindings" => tags.push((e.to, "(bound arguments)")),
-                                    _ => {}
+            for (chunk_nodes, mut chunk_edges) in raws {
+                for raw in chunk_nodes {
+                    shape_refs.extend(raw.shape_refs.iter().copied());
+                    types.push(raw.node_type);
+                    names.push(strings.intern(&raw.name));
+                    edge_start.push(edges.len() as u64);
+                    if let Some(size) = raw.backing_store {
+                        backing_stores.push((i as u32, size));
+                    }
+                    for e in chunk_edges[raw.edges.clone()].iter_mut() {
+                        let name = match std::mem::replace(&mut e.name, EdgeName::Index(0)) {
+                            EdgeName::Index(k) => k,
+                            EdgeName::Number(k) => {
+                                let k = k as usize;
+                                while numbers.len() <= k {
+                                    let next = strings.intern(&numbers.len().to_string());
+                                    numbers.push(next);
                                 }
+                                numbers[k]
                             }
-                            strings.intern(s)
-                        }
-                        EdgeName::Text(s) => strings.intern(&s),
-                    };
-                    edges.push(Edge {
-                        kind: e.kind,
-                        name,
-                        to: e.to,
-                    });
+                            EdgeName::Static(s) => {
+                                if raw.node_type == NodeType::Object
+                                    || raw.node_type == NodeType::Closure
+                                {
+                                    match s {
+                                        "properties" => tags.push((e.to, "(object properties)")),
+                                        "elements" => tags.push((e.to, "(object elements)")),
+                                        "bindings" => tags.push((e.to, "(bound arguments)")),
+                                        _ => {}
+                                    }
+                                }
+                                strings.intern(s)
+                            }
+                            EdgeName::Text(s) => strings.intern(&s),
+                        };
+                        edges.push(Edge {
+                            kind: e.kind,
+                            name,
+                            to: e.to,
+                        });
+                    }
+                    i += 1;
                 }
-                i += 1;
             }
         }
         progress.finish();
@@ -439,11 +473,13 @@ fn tagged_range(ctx: &Ctx<'_>, o: &Object) -> (u64, u64) {
 fn raw_node(
     ctx: &Ctx<'_>,
     index: &Index<'_>,
-    cache: &mut MapCache,
-    ecache: &mut MapCache,
+    (cache, ecache, visited): (&mut MapCache, &mut MapCache, &mut Vec<u64>),
     code_arrays: &crate::memory::AddrSet,
     o: &Object,
+    edges: &mut Vec<RawEdge>,
 ) -> RawNode {
+    let first_edge = edges.len();
+    visited.clear();
     let model = ctx.model;
     let ty = &model.types;
     let t = o.map.instance_type;
@@ -462,8 +498,6 @@ fn raw_node(
     {
         node_type = NodeType::Code;
     }
-    let mut edges: Vec<RawEdge> = Vec::new();
-    let mut visited: Vec<u64> = Vec::new();
     let mut add = |edges: &mut Vec<RawEdge>, kind: EdgeType, name: EdgeName, target: u64| {
         if let Some(to) = index.get(target) {
             if essential(ctx, ecache, target) {
@@ -491,7 +525,7 @@ fn raw_node(
             };
             match s.value {
                 SlotValue::Tagged(Tagged::Object(v)) => {
-                    add(&mut edges, EdgeType::Property, EdgeName::Text(name), v);
+                    add(edges, EdgeType::Property, EdgeName::Text(name), v);
                 }
                 // Native accessors (AccessorInfo: a function's length, name...) are not
                 // properties in V8's snapshot; JS getter/setter pairs are.
@@ -499,7 +533,7 @@ fn raw_node(
                     if ctx.v8.types.name(model.type_of(cache, v).unwrap_or(0))
                         == Some("AccessorPair") =>
                 {
-                    add(&mut edges, EdgeType::Property, EdgeName::Text(name), v);
+                    add(edges, EdgeType::Property, EdgeName::Text(name), v);
                 }
                 _ => {}
             }
@@ -509,34 +543,19 @@ fn raw_node(
         for s in e.items {
             if let SlotValue::Tagged(Tagged::Object(v)) = s.value {
                 let i: u32 = s.name.parse().unwrap_or(0);
-                add(&mut edges, EdgeType::Element, EdgeName::Index(i), v);
+                add(edges, EdgeType::Element, EdgeName::Index(i), v);
             }
         }
         if let Some(p) = Tagged::from_word(o.map.prototype).object() {
-            add(
-                &mut edges,
-                EdgeType::Property,
-                EdgeName::Static("__proto__"),
-                p,
-            );
+            add(edges, EdgeType::Property, EdgeName::Static("__proto__"), p);
         }
         visited.push(model.off.properties);
         visited.push(model.off.elements);
         if let Some(Tagged::Object(p)) = model.field(o.addr, model.off.properties) {
-            add(
-                &mut edges,
-                EdgeType::Internal,
-                EdgeName::Static("properties"),
-                p,
-            );
+            add(edges, EdgeType::Internal, EdgeName::Static("properties"), p);
         }
         if let Some(Tagged::Object(p)) = model.field(o.addr, model.off.elements) {
-            add(
-                &mut edges,
-                EdgeType::Internal,
-                EdgeName::Static("elements"),
-                p,
-            );
+            add(edges, EdgeType::Internal, EdgeName::Static("elements"), p);
         }
         if ty.is_function(t) {
             for (off, name) in [
@@ -545,7 +564,7 @@ fn raw_node(
             ] {
                 visited.push(off);
                 if let Some(Tagged::Object(p)) = model.field(o.addr, off) {
-                    add(&mut edges, EdgeType::Internal, EdgeName::Static(name), p);
+                    add(edges, EdgeType::Internal, EdgeName::Static(name), p);
                 }
             }
         }
@@ -565,24 +584,14 @@ fn raw_node(
     } else if ty.is_context(t) && Some(t) != ty.native_context {
         for s in model.context_slots(cache, o.addr, usize::MAX, false) {
             if let SlotValue::Tagged(Tagged::Object(v)) = s.value {
-                add(&mut edges, EdgeType::Context, EdgeName::Text(s.name), v);
+                add(edges, EdgeType::Context, EdgeName::Text(s.name), v);
             }
         }
         if let Some(Tagged::Object(p)) = model.field(o.addr, 16) {
-            add(
-                &mut edges,
-                EdgeType::Internal,
-                EdgeName::Static("scope_info"),
-                p,
-            );
+            add(edges, EdgeType::Internal, EdgeName::Static("scope_info"), p);
         }
         if let Some(Tagged::Object(p)) = model.field(o.addr, 24) {
-            add(
-                &mut edges,
-                EdgeType::Internal,
-                EdgeName::Static("previous"),
-                p,
-            );
+            add(edges, EdgeType::Internal, EdgeName::Static("previous"), p);
         }
         let len = model.smi(o.addr, 8).unwrap_or(0).max(0) as u64;
         for s in 0..(2 + len) {
@@ -598,7 +607,7 @@ fn raw_node(
         for &(off, name) in named {
             visited.push(off);
             if let Some(Tagged::Object(p)) = model.field(o.addr, off) {
-                add(&mut edges, EdgeType::Internal, EdgeName::Static(name), p);
+                add(edges, EdgeType::Internal, EdgeName::Static(name), p);
             }
         }
     }
@@ -617,18 +626,18 @@ fn raw_node(
                     let slot = ((off - 8) / 8) as u32;
                     if array_like && off >= 16 {
                         add(
-                            &mut edges,
+                            edges,
                             EdgeType::Internal,
                             EdgeName::Number(((off - 16) / 8) as u32),
                             p,
                         );
                     } else {
-                        add(&mut edges, EdgeType::Hidden, EdgeName::Index(slot), p);
+                        add(edges, EdgeType::Hidden, EdgeName::Index(slot), p);
                     }
                 }
                 Some(Tagged::Weak(p)) => {
                     add(
-                        &mut edges,
+                        edges,
                         EdgeType::Weak,
                         EdgeName::Number(((off - 8) / 8) as u32),
                         p,
@@ -640,14 +649,14 @@ fn raw_node(
         off += 8;
     }
     add(
-        &mut edges,
+        edges,
         EdgeType::Internal,
         EdgeName::Static("map"),
         o.map.addr,
     );
     // Cells a map refers to (prototype validity cells) are shown as part of object shapes.
     let shape_refs: Vec<u32> = if Some(t) == ty.map {
-        edges.iter().map(|e| e.to).collect()
+        edges[first_edge..].iter().map(|e| e.to).collect()
     } else {
         Vec::new()
     };
@@ -655,7 +664,7 @@ fn raw_node(
         shape_refs,
         node_type,
         name,
-        edges,
+        edges: first_edge..edges.len(),
         backing_store,
     }
 }
