@@ -105,6 +105,8 @@ pub struct Graph {
     pub roots: Vec<(String, Vec<u32>)>,
     /// Nodes reachable from the roots through strong edges.
     pub reachable: Vec<bool>,
+    /// Instance type of each node.
+    pub itypes: Vec<u16>,
     /// Global objects and their proxies: the user roots the synthetic root points to.
     pub globals: Vec<u32>,
     /// ArrayBuffer backing stores (native memory): (referring node, size).
@@ -181,7 +183,12 @@ impl Graph {
         progress.finish();
         let objects: Vec<Object> = per_page.into_iter().flatten().collect();
         let addrs: Vec<u64> = objects.iter().map(|o| o.addr).collect();
-        let index = Index { addrs: &addrs };
+        let essential_flags: Vec<bool> = objects.par_iter().map(|o| essential(ctx, o)).collect();
+        let itypes: Vec<u16> = objects.iter().map(|o| o.map.instance_type).collect();
+        let index = Index {
+            addrs: &addrs,
+            essential: &essential_flags,
+        };
         // Arrays and hidden objects that code objects refer to are code (V8's tagging).
         let code_arrays: crate::memory::AddrSet = objects
             .par_chunks(4096)
@@ -327,6 +334,7 @@ impl Graph {
             roots: Vec::new(),
             reachable: Vec::new(),
             globals: Vec::new(),
+            itypes,
             backing_stores,
             warnings: Vec::new(),
         };
@@ -351,12 +359,11 @@ impl Graph {
         }
         g.reachable = seen;
         let global_types = [model.types.js_global_object, model.types.js_global_proxy];
-        let mut tcache = MapCache::default();
         g.globals = (0..g.addrs.len())
             .filter(|&i| {
                 g.reachable[i]
                     && g.types[i] == NodeType::Object
-                    && global_types.contains(&model.type_of(&mut tcache, g.addrs[i]))
+                    && global_types.contains(&Some(g.itypes[i]))
             })
             .map(|i| i as u32)
             .collect();
@@ -404,6 +411,8 @@ impl Graph {
 /// Object starts, for validating pointers.
 pub struct Index<'a> {
     pub addrs: &'a [u64],
+    /// Whether V8 keeps references to each object (see [`essential`]).
+    pub essential: &'a [bool],
 }
 
 impl Index<'_> {
@@ -415,11 +424,9 @@ impl Index<'_> {
 
 /// Whether V8 leaves references to this object out of its snapshot (`IsEssentialObject`):
 /// oddballs, holes, and the canonical empty arrays of read-only space.
-fn essential(ctx: &Ctx<'_>, cache: &mut MapCache, a: u64) -> bool {
+fn essential(ctx: &Ctx<'_>, o: &Object) -> bool {
     let model = ctx.model;
-    let Some(t) = model.type_of(cache, a) else {
-        return false;
-    };
+    let (a, t) = (o.addr, o.map.instance_type);
     if Some(t) == model.types.oddball || ctx.v8.types.name(t) == Some("Hole") {
         return false;
     }
@@ -473,7 +480,7 @@ fn tagged_range(ctx: &Ctx<'_>, o: &Object) -> (u64, u64) {
 fn raw_node(
     ctx: &Ctx<'_>,
     index: &Index<'_>,
-    (cache, ecache, visited): (&mut MapCache, &mut MapCache, &mut Vec<u64>),
+    (cache, _ecache, visited): (&mut MapCache, &mut MapCache, &mut Vec<u64>),
     code_arrays: &crate::memory::AddrSet,
     o: &Object,
     edges: &mut Vec<RawEdge>,
@@ -498,9 +505,9 @@ fn raw_node(
     {
         node_type = NodeType::Code;
     }
-    let mut add = |edges: &mut Vec<RawEdge>, kind: EdgeType, name: EdgeName, target: u64| {
+    let add = |edges: &mut Vec<RawEdge>, kind: EdgeType, name: EdgeName, target: u64| {
         if let Some(to) = index.get(target) {
-            if essential(ctx, ecache, target) {
+            if index.essential[to as usize] {
                 edges.push(RawEdge { kind, name, to });
             }
         }
@@ -618,9 +625,15 @@ fn raw_node(
         Kind::FixedArray | Kind::CapacityArray(_) | Kind::PropertyArray
     );
     let mut off = from.max(8);
+    // The object's bytes in one slice (one address lookup instead of one per slot).
+    let body = model.mem.slice(o.addr, to).unwrap_or(&[]);
     while off + 8 <= to {
         if !visited.contains(&off) {
-            let w = model.mem.read_u64(o.addr + off);
+            let w = body
+                .get(off as usize..off as usize + 8)
+                .and_then(|b| b.try_into().ok())
+                .map(u64::from_le_bytes)
+                .or_else(|| model.mem.read_u64(o.addr + off));
             match w.map(Tagged::from_word) {
                 Some(Tagged::Object(p)) => {
                     let slot = ((off - 8) / 8) as u32;

@@ -130,11 +130,7 @@ pub fn find(ctx: &Ctx<'_>, g: &Graph) -> (Vec<(String, Vec<u32>)>, Vec<String>) 
             (a, a + l.memsz)
         })
         .collect();
-    let mut cache = crate::v8::walk::MapCache::default();
-    for (i, &a) in g.addrs.iter().enumerate() {
-        let Some(t) = ctx.model.type_of(&mut cache, a) else {
-            continue;
-        };
+    for (i, (&a, &t)) in g.addrs.iter().zip(&g.itypes).enumerate() {
         match ctx.v8.shapes.kind(t) {
             crate::v8::object::Kind::String(s) if s.internalized => internalized.push(i as u32),
             _ if Some(t) == code_type => {
