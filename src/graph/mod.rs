@@ -130,6 +130,9 @@ enum EdgeName {
     Number(u32),
 }
 
+/// Per-thread names already computed, by map (JS objects) or shared function info (closures).
+type NameCache = crate::memory::AddrMap<(NodeType, String)>;
+
 /// Objects read per batch while building edges.
 const BATCH: usize = 1 << 18;
 
@@ -221,7 +224,7 @@ impl Graph {
             let raws: Vec<(Vec<RawNode>, Vec<RawEdge>)> = batch
                 .par_chunks(4096)
                 .map_init(
-                    || (MapCache::default(), MapCache::default(), Vec::new()),
+                    || (MapCache::default(), NameCache::default(), Vec::new()),
                     |(cache, ecache, visited), chunk| {
                         let mut out_edges = Vec::new();
                         let v: Vec<RawNode> = chunk
@@ -480,7 +483,7 @@ fn tagged_range(ctx: &Ctx<'_>, o: &Object) -> (u64, u64) {
 fn raw_node(
     ctx: &Ctx<'_>,
     index: &Index<'_>,
-    (cache, _ecache, visited): (&mut MapCache, &mut MapCache, &mut Vec<u64>),
+    (cache, name_cache, visited): (&mut MapCache, &mut NameCache, &mut Vec<u64>),
     code_arrays: &crate::memory::AddrSet,
     o: &Object,
     edges: &mut Vec<RawEdge>,
@@ -490,10 +493,32 @@ fn raw_node(
     let model = ctx.model;
     let ty = &model.types;
     let t = o.map.instance_type;
-    let naming = model.naming(cache, o);
-    let (mut node_type, name) = match naming {
-        Some(n) => (n.node_type, n.name.into_owned()),
-        None => (NodeType::Hidden, String::new()),
+    // Names that depend only on the map (most JS objects) or on the function's shared info
+    // (closures) are computed once per map or shared info.
+    let key = if ty.is_function(t) {
+        model.function_sfi(o.addr)
+    } else if ty.is_js_object(t)
+        && Some(t) != ty.js_regexp
+        && Some(t) != ty.js_bound_function
+        && !model.name_depends_on_object(&o.map)
+    {
+        Some(o.map.addr)
+    } else {
+        None
+    };
+    let cached = key.and_then(|k| name_cache.get(&k).cloned());
+    let (mut node_type, name) = match cached {
+        Some(v) => v,
+        None => {
+            let v = match model.naming(cache, o) {
+                Some(n) => (n.node_type, n.name.into_owned()),
+                None => (NodeType::Hidden, String::new()),
+            };
+            if let Some(k) = key {
+                name_cache.insert(k, v.clone());
+            }
+            v
+        }
     };
     let array_kind = matches!(
         ctx.v8.shapes.kind(t),
