@@ -312,13 +312,19 @@ fn write(
     for c in 0..categories {
         edge(w, EdgeType::Element, c + 1, 2 + c)?;
     }
-    for (_, members) in &g.roots {
+    for (name, members) in &g.roots {
+        let weak = name == crate::graph::roots::OBJECT_CACHES;
         for (k, &m) in members
             .iter()
             .filter(|&&m| layout.index[m as usize] != u32::MAX)
             .enumerate()
         {
-            edge(w, EdgeType::Element, k as u32 + 1, layout.index[m as usize])?;
+            let kind = if weak {
+                EdgeType::Weak
+            } else {
+                EdgeType::Element
+            };
+            edge(w, kind, k as u32 + 1, layout.index[m as usize])?;
         }
     }
     for (k, &m) in unreachable_members.iter().enumerate() {

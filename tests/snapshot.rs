@@ -135,7 +135,7 @@ fn check(workload: &str, major: u32) {
         f("recall"), f("precision"), f("recallBytes"), f("precisionBytes"), edges, report["unreachable_objects"]
     );
     // The snapshot issue's targets are recall 0.99 and precision 0.98 (by count and bytes) and
-    // edges within 3 %; these guards sit just below what the converter reaches on these
+    // edges within 3 % (measured 0.972-1.006); these guards sit just below what the converter reaches on these
     // workloads (recall 0.991-0.997, precision 0.992-0.994, bytes 0.984-0.993), so that a core
     // made in a different moment does not fail them by noise.
     assert!(f("recall") >= 0.985, "recall {}", f("recall"));
@@ -150,7 +150,7 @@ fn check(workload: &str, major: u32) {
         "precision by bytes {}",
         f("precisionBytes")
     );
-    assert!((0.9..=1.2).contains(&edges), "edges {edges}");
+    assert!((0.96..=1.04).contains(&edges), "edges {edges}");
 }
 
 #[test]

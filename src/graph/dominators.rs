@@ -41,7 +41,10 @@ impl Dominators {
                 out.extend(1..=c);
                 out.extend(globals.iter().map(|&i| i + off));
             } else if v <= c {
-                out.extend(g.roots[(v - 1) as usize].1.iter().map(|&i| i + off));
+                let (name, members) = &g.roots[(v - 1) as usize];
+                if name != super::roots::OBJECT_CACHES {
+                    out.extend(members.iter().map(|&i| i + off));
+                }
             } else {
                 let i = v - off;
                 for e in g.edges_of(i) {

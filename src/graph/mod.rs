@@ -391,7 +391,7 @@ impl Graph {
     fn reach(&self) -> Vec<bool> {
         let mut seen = vec![false; self.addrs.len()];
         let mut queue: Vec<u32> = Vec::new();
-        for (_, nodes) in &self.roots {
+        for (_, nodes) in self.roots.iter().filter(|(n, _)| n != roots::OBJECT_CACHES) {
             for &r in nodes {
                 if !seen[r as usize] {
                     seen[r as usize] = true;

@@ -19,6 +19,14 @@ use crate::v8::map::Tagged;
 /// The name of the conservative root category.
 pub const CONSERVATIVE: &str = "(Conservative roots)";
 
+/// The category of V8's object vectors found in C++ memory. Its edges are weak: the vectors
+/// (startup and shareable object caches) hold objects other roots also hold, and weak edges keep
+/// them from posing as owners or dominators; members nothing else reaches are conservative roots.
+pub const OBJECT_CACHES: &str = "(Object caches)";
+
+/// A run of at least this many consecutive object pointers in C++ memory is an object vector.
+const MIN_CACHE_RUN: usize = 256;
+
 /// How far around the `Heap` object the isolate's fields are scanned (the roots table sits at
 /// most ~0xe000 bytes before it on V8 11–14).
 const ISOLATE_BEFORE: u64 = 0x10000;
@@ -42,6 +50,33 @@ pub fn find(ctx: &Ctx<'_>, g: &Graph) -> (Vec<(String, Vec<u32>)>, Vec<String>) 
             }
         }
     };
+    // Long runs of object pointers in C++ memory are V8's object vectors (the startup and
+    // shareable object caches, ...): every member is a root, as V8 lists them.
+    let scan_runs = |start: u64, len: u64, caches: &mut Vec<u32>, rest: &mut Vec<u32>| {
+        let Some(data) = mem.bytes_at(start, len) else {
+            return;
+        };
+        let mut run: Vec<u32> = Vec::new();
+        let flush = |run: &mut Vec<u32>, caches: &mut Vec<u32>, rest: &mut Vec<u32>| {
+            if run.len() >= MIN_CACHE_RUN {
+                caches.append(run);
+            } else {
+                rest.append(run);
+            }
+        };
+        for c in data.chunks_exact(8) {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            match Tagged::from_word(w) {
+                Tagged::Object(a) => match g.node_at(a) {
+                    Some(i) => run.push(i),
+                    None => flush(&mut run, caches, rest),
+                },
+                _ => flush(&mut run, caches, rest),
+            }
+        }
+        flush(&mut run, caches, rest);
+    };
+    let mut caches = Vec::new();
     let mut isolate = Vec::new();
     let start = heap.saturating_sub(ISOLATE_BEFORE) & !7;
     scan(start, ISOLATE_BEFORE + ISOLATE_AFTER, &mut isolate);
@@ -94,13 +129,13 @@ pub fn find(ctx: &Ctx<'_>, g: &Graph) -> (Vec<(String, Vec<u32>)>, Vec<String>) 
         // Skip the isolate window, scanned above.
         if iso.0 < b && a < iso.1 {
             if a < iso.0 {
-                scan(a, iso.0 - a, &mut conservative);
+                scan_runs(a, iso.0 - a, &mut caches, &mut conservative);
             }
             if iso.1 < b {
-                scan(iso.1, b - iso.1, &mut conservative);
+                scan_runs(iso.1, b - iso.1, &mut caches, &mut conservative);
             }
         } else {
-            scan(a, b - a, &mut conservative);
+            scan_runs(a, b - a, &mut caches, &mut conservative);
         }
     }
     warnings.push(format!(
@@ -149,7 +184,11 @@ pub fn find(ctx: &Ctx<'_>, g: &Graph) -> (Vec<(String, Vec<u32>)>, Vec<String>) 
         ("(Stack roots)", stack),
         ("(Internalized strings)", internalized),
         ("(Builtins)", builtins),
-        (CONSERVATIVE, conservative),
+        (OBJECT_CACHES, caches.clone()),
+        (CONSERVATIVE, {
+            conservative.extend(caches);
+            conservative
+        }),
     ] {
         v.sort_unstable();
         v.dedup();
