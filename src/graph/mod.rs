@@ -186,7 +186,8 @@ impl Graph {
         progress.finish();
         let objects: Vec<Object> = per_page.into_iter().flatten().collect();
         let addrs: Vec<u64> = objects.iter().map(|o| o.addr).collect();
-        let essential_flags: Vec<bool> = objects.par_iter().map(|o| essential(ctx, o)).collect();
+        let essential_flags: Vec<Essential> =
+            objects.par_iter().map(|o| essential(ctx, o)).collect();
         let itypes: Vec<u16> = objects.iter().map(|o| o.map.instance_type).collect();
         let index = Index {
             addrs: &addrs,
@@ -414,8 +415,8 @@ impl Graph {
 /// Object starts, for validating pointers.
 pub struct Index<'a> {
     pub addrs: &'a [u64],
-    /// Whether V8 keeps references to each object (see [`essential`]).
-    pub essential: &'a [bool],
+    /// Which references V8 keeps to each object (see [`essential`]).
+    pub essential: &'a [Essential],
 }
 
 impl Index<'_> {
@@ -427,11 +428,29 @@ impl Index<'_> {
 
 /// Whether V8 leaves references to this object out of its snapshot (`IsEssentialObject`):
 /// oddballs, holes, and the canonical empty arrays of read-only space.
-fn essential(ctx: &Ctx<'_>, o: &Object) -> bool {
+/// Which references to an object V8's snapshot keeps (`IsEssentialObject`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Essential {
+    Yes,
+    /// Oddballs other than the hole: kept as property values, left out elsewhere.
+    AsProperty,
+    /// The hole, the canonical empty arrays of read-only space.
+    No,
+}
+
+fn essential(ctx: &Ctx<'_>, o: &Object) -> Essential {
     let model = ctx.model;
     let (a, t) = (o.addr, o.map.instance_type);
-    if Some(t) == model.types.oddball || ctx.v8.types.name(t) == Some("Hole") {
-        return false;
+    if ctx.v8.types.name(t) == Some("Hole") {
+        return Essential::No;
+    }
+    if Some(t) == model.types.oddball {
+        let hole = model.is_hole(&mut MapCache::default(), Tagged::Object(a));
+        return if hole {
+            Essential::No
+        } else {
+            Essential::AsProperty
+        };
     }
     let read_only = model
         .walker
@@ -445,9 +464,9 @@ fn essential(ctx: &Ctx<'_>, o: &Object) -> bool {
         )
         && model.smi(a, 8).unwrap_or(1) == 0
     {
-        return false;
+        return Essential::No;
     }
-    true
+    Essential::Yes
 }
 
 /// The tagged part of an object's body: [start, end) byte offsets that may hold references.
@@ -532,7 +551,13 @@ fn raw_node(
     }
     let add = |edges: &mut Vec<RawEdge>, kind: EdgeType, name: EdgeName, target: u64| {
         if let Some(to) = index.get(target) {
-            if index.essential[to as usize] {
+            let keep = match index.essential[to as usize] {
+                Essential::Yes => true,
+                // true, false, undefined, null: as property values only.
+                Essential::AsProperty => kind == EdgeType::Property,
+                Essential::No => false,
+            };
+            if keep {
                 edges.push(RawEdge { kind, name, to });
             }
         }

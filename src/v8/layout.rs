@@ -234,6 +234,9 @@ pub struct ObjectLayout {
     /// V8's snapshot types `CodeWrapper`/`BytecodeWrapper` nodes as code (V8 ≥ 13; hidden on
     /// 12.4).
     pub wrappers_are_code: bool,
+    /// V8's snapshot names oddballs by their value (`undefined`, `true`...; V8 ≥ 13), not
+    /// `system / Oddball`.
+    pub oddballs_by_value: bool,
     /// V8's snapshot gives objects in read-only space size 0 (V8 ≥ 13: they are shared by all
     /// isolates).
     pub read_only_size_zero: bool,
@@ -450,6 +453,7 @@ const OBJECTS_13_6: ObjectLayout = ObjectLayout {
     date_value_is_double: true,
     external_string_payload: true,
     read_only_size_zero: true,
+    oddballs_by_value: true,
     wrappers_are_code: true,
     capacity_arrays: &[
         ("ArrayList", 24),
@@ -475,6 +479,7 @@ const OBJECTS_BASE: ObjectLayout = ObjectLayout {
     date_value_is_double: false,
     external_string_payload: false,
     read_only_size_zero: false,
+    oddballs_by_value: false,
     wrappers_are_code: false,
     wasm_null_size: Some(8),
     hole_size: None,

@@ -246,6 +246,16 @@ impl<M: Memory> Model<'_, M> {
         if Some(t) == ty.heap_number {
             return named(NodeType::Number, "heap number");
         }
+        if Some(t) == ty.oddball && self.v8.layout.objects.oddballs_by_value {
+            let name = self
+                .ptr(o.addr, self.off.oddball_to_string)
+                .map(|s| self.short_string(cache, s, 64))
+                .unwrap_or_default();
+            return Some(Naming {
+                node_type: NodeType::Hidden,
+                name: Cow::Owned(name),
+            });
+        }
         if Some(t) == ty.native_context {
             return named(NodeType::Hidden, "system / NativeContext");
         }
