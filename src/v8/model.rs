@@ -556,22 +556,13 @@ impl<'a, M: Memory> Model<'a, M> {
     }
 
     /// The own data property `key` (an internalized name's address) of the JS object at `obj`.
-    pub fn own_data_property(
-        &self,
-        cache: &mut MapCache,
-        obj: u64,
-        map: &MapInfo,
-        key: u64,
-    ) -> Option<Tagged> {
+    pub fn own_data_property(&self, obj: u64, map: &MapInfo, key: u64) -> Option<Tagged> {
         let bf3 = u64::from(map.bit_field3);
         if (bf3 >> self.off.is_dictionary_shift) & 1 == 1 {
-            return self.dictionary_property(cache, obj, key);
+            return self.dictionary_property(obj, key);
         }
-        let own = (bf3 & self.off.own_descriptors_mask) >> self.off.own_descriptors_shift;
-        let descriptors = Tagged::from_word(map.instance_descriptors).object()?;
         let o = &self.off;
-        for i in 0..own.min(1024) {
-            let base = descriptors + o.descriptors_header + 8 * i * o.desc_size;
+        for base in self.descriptor_entries(map) {
             let Some(k) = self.mem.read_u64(base + 8 * o.desc_key) else {
                 break;
             };
@@ -611,36 +602,50 @@ impl<'a, M: Memory> Model<'a, M> {
         }
     }
 
-    /// A property of a dictionary-mode object (NameDictionary: key, value, details per entry).
-    fn dictionary_property(&self, cache: &mut MapCache, obj: u64, key: u64) -> Option<Tagged> {
-        let dict = self.ptr(obj, self.off.properties)?;
-        let len = self.smi(dict, 8)?.max(0) as u64;
+    /// Byte offsets (in the dictionary) of the entries of a `NameDictionary`: key at the offset,
+    /// value 8 bytes later, details 16 bytes later.
+    pub fn dictionary_entries(&self, dict: u64) -> impl Iterator<Item = u64> + '_ {
         let o = &self.off;
+        let len = self.smi(dict, 8).unwrap_or(0).max(0) as u64;
         let first = o.dict_prefix_start + o.dict_prefix_size;
         let entries = len.saturating_sub(first) / o.dict_entry_size;
-        let _ = cache;
-        for e in 0..entries.min(1 << 20) {
-            let slot = 16 + 8 * (first + e * o.dict_entry_size);
-            if self.ptr(dict, slot) == Some(key) {
-                let details = self.smi(dict, slot + 16)?;
-                if details as u64 & o.prop_kind_mask != 0 {
-                    return None;
-                }
-                return self.field(dict, slot + 8);
-            }
+        (0..entries.min(1 << 20)).map(move |e| 16 + 8 * (first + e * o.dict_entry_size))
+    }
+
+    /// Addresses of the map's own descriptors (key, details, value slots follow the layout of
+    /// `prop_desc_*`), at most 1024.
+    pub fn descriptor_entries(&self, map: &MapInfo) -> impl Iterator<Item = u64> + '_ {
+        let o = &self.off;
+        let bf3 = u64::from(map.bit_field3);
+        let own = (bf3 & o.own_descriptors_mask) >> o.own_descriptors_shift;
+        let descriptors = Tagged::from_word(map.instance_descriptors).object();
+        let own = if descriptors.is_some() {
+            own.min(1024)
+        } else {
+            0
+        };
+        let base = descriptors.unwrap_or(0) + o.descriptors_header;
+        (0..own).map(move |i| base + 8 * i * o.desc_size)
+    }
+
+    /// A property of a dictionary-mode object (NameDictionary: key, value, details per entry).
+    fn dictionary_property(&self, obj: u64, key: u64) -> Option<Tagged> {
+        let dict = self.ptr(obj, self.off.properties)?;
+        let slot = self
+            .dictionary_entries(dict)
+            .find(|&slot| self.ptr(dict, slot) == Some(key))?;
+        let details = self.smi(dict, slot + 16)?;
+        if details as u64 & self.off.prop_kind_mask != 0 {
+            return None;
         }
-        None
+        self.field(dict, slot + 8)
     }
 
     /// Find the address of an internalized string with the given text among the map's own
     /// descriptor keys (property names are internalized, so comparing addresses then works).
     fn key_named(&self, cache: &mut MapCache, map: &MapInfo, name: &str) -> Option<u64> {
-        let bf3 = u64::from(map.bit_field3);
-        let own = (bf3 & self.off.own_descriptors_mask) >> self.off.own_descriptors_shift;
-        let descriptors = Tagged::from_word(map.instance_descriptors).object()?;
         let o = &self.off;
-        for i in 0..own.min(1024) {
-            let base = descriptors + o.descriptors_header + 8 * i * o.desc_size;
+        for base in self.descriptor_entries(map) {
             let k = Tagged::from_word(self.mem.read_u64(base + 8 * o.desc_key)?).object()?;
             if self
                 .string(cache, k, name.len() + 1)
@@ -663,12 +668,7 @@ impl<'a, M: Memory> Model<'a, M> {
         let bf3 = u64::from(map.bit_field3);
         if (bf3 >> self.off.is_dictionary_shift) & 1 == 1 {
             let dict = self.ptr(obj, self.off.properties)?;
-            let len = self.smi(dict, 8)?.max(0) as u64;
-            let o = &self.off;
-            let first = o.dict_prefix_start + o.dict_prefix_size;
-            let entries = len.saturating_sub(first) / o.dict_entry_size;
-            for e in 0..entries.min(1 << 20) {
-                let slot = 16 + 8 * (first + e * o.dict_entry_size);
+            for slot in self.dictionary_entries(dict) {
                 let Some(k) = self.ptr(dict, slot) else {
                     continue;
                 };
@@ -676,13 +676,13 @@ impl<'a, M: Memory> Model<'a, M> {
                     .string(cache, k, name.len() + 1)
                     .is_some_and(|t| t.text == name)
                 {
-                    return self.dictionary_property(cache, obj, k);
+                    return self.dictionary_property(obj, k);
                 }
             }
             return None;
         }
         let key = self.key_named(cache, &map, name)?;
-        self.own_data_property(cache, obj, &map, key)
+        self.own_data_property(obj, &map, key)
     }
 
     /// Whether objects with this map can differ in constructor name: dictionary-mode objects, and
@@ -695,13 +695,8 @@ impl<'a, M: Memory> Model<'a, M> {
         let Some(tag) = self.to_string_tag else {
             return false;
         };
-        let own = (bf3 & self.off.own_descriptors_mask) >> self.off.own_descriptors_shift;
-        let Some(descriptors) = Tagged::from_word(map.instance_descriptors).object() else {
-            return false;
-        };
         let o = &self.off;
-        (0..own.min(1024)).any(|i| {
-            let base = descriptors + o.descriptors_header + 8 * i * o.desc_size;
+        self.descriptor_entries(map).any(|base| {
             self.mem
                 .read_u64(base + 8 * o.desc_key)
                 .is_some_and(|k| Tagged::from_word(k).object() == Some(tag))
@@ -735,8 +730,7 @@ impl<'a, M: Memory> Model<'a, M> {
         let mut current_map = *map;
         for step in 0..MAX_CHAIN {
             if let Some(tag) = self.to_string_tag {
-                if let Some(Tagged::Object(v)) =
-                    self.own_data_property(cache, current, &current_map, tag)
+                if let Some(Tagged::Object(v)) = self.own_data_property(current, &current_map, tag)
                 {
                     if let Some(s) = self.string(cache, v, 1024) {
                         return s.text;

@@ -111,11 +111,7 @@ impl<M: Memory> Model<'_, M> {
             let Some(dict) = self.ptr(obj, o.properties) else {
                 return out;
             };
-            let len = self.smi(dict, 8).unwrap_or(0).max(0) as u64;
-            let first = o.dict_prefix_start + o.dict_prefix_size;
-            let entries = len.saturating_sub(first) / o.dict_entry_size;
-            for e in 0..entries.min(1 << 20) {
-                let slot = 16 + 8 * (first + e * o.dict_entry_size);
+            for slot in self.dictionary_entries(dict) {
                 let Some(Tagged::Object(k)) = self.field(dict, slot) else {
                     continue;
                 };
@@ -143,12 +139,7 @@ impl<M: Memory> Model<'_, M> {
             }
             return out;
         }
-        let own = (bf3 & o.own_descriptors_mask) >> o.own_descriptors_shift;
-        let Some(descriptors) = Tagged::from_word(map.instance_descriptors).object() else {
-            return out;
-        };
-        for i in 0..own.min(limit as u64) {
-            let base = descriptors + o.descriptors_header + 8 * i * o.desc_size;
+        for base in self.descriptor_entries(map).take(limit) {
             let Some(Tagged::Object(k)) = self
                 .mem
                 .read_u64(base + 8 * o.desc_key)
