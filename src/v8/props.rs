@@ -119,12 +119,8 @@ impl<M: Memory> Model<'_, M> {
                     continue; // undefined / the hole: an empty or deleted entry
                 };
                 let details = self.smi(dict, slot + 16).unwrap_or(0) as u64;
-                let value = match self.field(dict, slot + 8) {
-                    Some(Tagged::Object(v)) if details & o.prop_kind_mask != 0 => {
-                        SlotValue::Accessor(v)
-                    }
-                    Some(v) => SlotValue::Tagged(v),
-                    None => continue,
+                let Some(value) = self.property_value(self.field(dict, slot + 8), details) else {
+                    continue;
                 };
                 out.push(Slot {
                     name,
@@ -184,15 +180,12 @@ impl<M: Memory> Model<'_, M> {
                     None => continue,
                 }
             } else {
-                match self
+                let v = self
                     .mem
                     .read_u64(base + 8 * o.desc_value)
-                    .map(Tagged::from_word)
-                {
-                    Some(Tagged::Object(v)) if details & o.prop_kind_mask != 0 => {
-                        SlotValue::Accessor(v)
-                    }
-                    Some(v) => SlotValue::Tagged(v),
+                    .map(Tagged::from_word);
+                match self.property_value(v, details) {
+                    Some(v) => v,
                     None => continue,
                 }
             };
@@ -212,6 +205,16 @@ impl<M: Memory> Model<'_, M> {
         let start = u64::from(self.mem.read_u8(map.addr + self.off.map_inobject_start)?);
         let inobject = (u64::from(map.instance_size) / 8).saturating_sub(start);
         (index < inobject).then_some(8 * (start + index))
+    }
+
+    /// A property's stored value: an accessor (pair or info) when the details say so.
+    fn property_value(&self, v: Option<Tagged>, details: u64) -> Option<SlotValue> {
+        match v? {
+            Tagged::Object(a) if details & self.off.prop_kind_mask != 0 => {
+                Some(SlotValue::Accessor(a))
+            }
+            v => Some(SlotValue::Tagged(v)),
+        }
     }
 
     /// A property key as V8's snapshot names property edges: strings as they are, symbols as
