@@ -64,6 +64,13 @@ pub struct Offsets {
     pub is_dictionary_shift: u64,
     pub array_buffer_backing_store: u64,
     pub array_buffer_byte_length: u64,
+    pub prop_representation_mask: u64,
+    pub prop_representation_shift: u64,
+    pub prop_representation_double: u64,
+    pub elements_kind_mask: u8,
+    pub elements_kind_shift: u8,
+    /// `DICTIONARY_ELEMENTS`, when the metadata gives it.
+    pub dictionary_elements: Option<usize>,
 }
 
 impl Offsets {
@@ -119,6 +126,14 @@ impl Offsets {
             is_dictionary_shift: k("bit_field3_is_dictionary_map_shift", 21),
             array_buffer_backing_store: c("JSArrayBuffer", "backing_store", 48),
             array_buffer_byte_length: c("JSArrayBuffer", "byte_length", 32),
+            prop_representation_mask: k("prop_representation_mask", 0x1c0),
+            prop_representation_shift: k("prop_representation_shift", 6),
+            prop_representation_double: k("prop_representation_double", 2),
+            elements_kind_mask: k("bit_field2_elements_kind_mask", 0xfc) as u8,
+            elements_kind_shift: k("bit_field2_elements_kind_shift", 2) as u8,
+            dictionary_elements: md
+                .constant("elements_dictionary_elements")
+                .map(|v| v as usize),
         }
     }
 }

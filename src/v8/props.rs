@@ -154,22 +154,8 @@ impl<M: Memory> Model<'_, M> {
                 continue;
             };
             let details = details as u32 as u64;
-            let repr_mask = self
-                .v8
-                .metadata
-                .constant("prop_representation_mask")
-                .unwrap_or(0x1c0) as u64;
-            let repr_shift = self
-                .v8
-                .metadata
-                .constant("prop_representation_shift")
-                .unwrap_or(6) as u64;
-            let repr_double = self
-                .v8
-                .metadata
-                .constant("prop_representation_double")
-                .unwrap_or(2) as u64;
-            let double = (details & repr_mask) >> repr_shift == repr_double;
+            let double = (details & o.prop_representation_mask) >> o.prop_representation_shift
+                == o.prop_representation_double;
             let location = (details & o.prop_location_mask) >> o.prop_location_shift;
             let mut in_object = None;
             let value = if location == o.prop_location_field {
@@ -262,22 +248,9 @@ impl<M: Memory> Model<'_, M> {
         limit: usize,
     ) -> Elements {
         let mut e = Elements::default();
-        let kind_mask = self
-            .v8
-            .metadata
-            .constant("bit_field2_elements_kind_mask")
-            .unwrap_or(0xfc) as u8;
-        let kind_shift = self
-            .v8
-            .metadata
-            .constant("bit_field2_elements_kind_shift")
-            .unwrap_or(2) as u8;
-        let kind = ((map.bit_field2 & kind_mask) >> kind_shift) as usize;
-        let dictionary = self
-            .v8
-            .metadata
-            .constant("elements_dictionary_elements")
-            .map(|v| v as usize);
+        let o = &self.off;
+        let kind = ((map.bit_field2 & o.elements_kind_mask) >> o.elements_kind_shift) as usize;
+        let dictionary = o.dictionary_elements;
         e.kind = ELEMENTS_KINDS
             .get(kind)
             .map(|s| s.to_string())
