@@ -134,23 +134,22 @@ fn check(workload: &str, major: u32) {
          {} unreachable objects left out",
         f("recall"), f("precision"), f("recallBytes"), f("precisionBytes"), edges, report["unreachable_objects"]
     );
-    // The snapshot issue's targets are recall 0.99 and precision 0.98 (by count and bytes) and
-    // edges within 3 % (measured 0.972-1.006); these guards sit just below what the converter reaches on these
-    // workloads (recall 0.991-0.997, precision 0.992-0.994, bytes 0.984-0.993), so that a core
-    // made in a different moment does not fail them by noise.
-    assert!(f("recall") >= 0.985, "recall {}", f("recall"));
+    // The snapshot issue's targets: recall 0.99 and precision 0.98, by count and by bytes; edges
+    // within 3 % of V8's. (Measured on these workloads: recall 0.992-0.997, precision 0.991-0.996,
+    // bytes 0.991-0.995 and 0.985-0.991, edges 0.98-1.02.)
+    assert!(f("recall") >= 0.99, "recall {}", f("recall"));
     assert!(f("precision") >= 0.98, "precision {}", f("precision"));
     assert!(
-        f("recallBytes") >= 0.975,
+        f("recallBytes") >= 0.99,
         "recall by bytes {}",
         f("recallBytes")
     );
     assert!(
-        f("precisionBytes") >= 0.975,
+        f("precisionBytes") >= 0.98,
         "precision by bytes {}",
         f("precisionBytes")
     );
-    assert!((0.96..=1.04).contains(&edges), "edges {edges}");
+    assert!((0.97..=1.03).contains(&edges), "edges {edges}");
 }
 
 #[test]

@@ -211,6 +211,18 @@ impl Executable {
         self.map.get(off as usize..end as usize)
     }
 
+    /// Whether the file's loadable bytes hold `text` as a NUL-terminated string of its own (a
+    /// literal or format string compiled into the program).
+    pub fn has_cstring(&self, text: &str) -> bool {
+        let needle: Vec<u8> = [&[0u8][..], text.as_bytes(), &[0u8]].concat();
+        let data: &[u8] = &self.map;
+        self.loads.iter().any(|l| {
+            let end = l.offset.saturating_add(l.filesz) as usize;
+            data.get(l.offset as usize..end.min(data.len()))
+                .is_some_and(|seg| seg.windows(needle.len()).any(|w| w == needle))
+        })
+    }
+
     /// Up to 8 bytes of a static variable at a link-time address, with `.bss` (in memory, not in the
     /// file) reading as the zeros the loader would give it.
     pub fn read_static_value(&self, vaddr: u64, len: u64) -> Option<Vec<u8>> {

@@ -32,6 +32,8 @@ pub struct V8<'p> {
     pub shapes: Shapes,
     /// Problems found while setting up (e.g. a version not in the table).
     pub warnings: Vec<String>,
+    /// Whether V8's snapshot marks global objects and proxies in their names (found on first use).
+    global_marks: std::sync::OnceLock<bool>,
 }
 
 impl<'p> V8<'p> {
@@ -54,7 +56,17 @@ impl<'p> V8<'p> {
             types,
             shapes,
             warnings,
+            global_marks: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Whether this V8's heap snapshot names a global object `<constructor> (global*)` and its
+    /// proxy `<constructor> (global)` (V8 14): read from the binary, which then holds the format
+    /// strings.
+    pub fn marks_global_objects(&self) -> bool {
+        *self
+            .global_marks
+            .get_or_init(|| self.process.exe.has_cstring("%s (global*)"))
     }
 
     /// The C++ class of the object at `addr` in the process, from its vtable pointer: e.g.

@@ -138,6 +138,15 @@ impl Offsets {
     }
 }
 
+/// One entry of a property dictionary: its key (a name, or undefined / the hole when empty or
+/// deleted), value and property details.
+#[derive(Clone, Copy, Debug)]
+pub struct DictEntry {
+    pub key: Option<Tagged>,
+    pub value: Option<Tagged>,
+    pub details: u64,
+}
+
 /// Instance types the model needs to recognise, from the type table.
 #[derive(Clone, Debug, Default)]
 pub struct Types {
@@ -157,6 +166,7 @@ pub struct Types {
     pub js_array_buffer: Option<u16>,
     pub js_global_object: Option<u16>,
     pub js_global_proxy: Option<u16>,
+    pub property_cell: Option<u16>,
     pub shared_function_info: Option<u16>,
     pub scope_info: Option<u16>,
     pub script: Option<u16>,
@@ -221,6 +231,7 @@ impl Types {
             js_array_buffer: by("JSArrayBuffer", "JS_ARRAY_BUFFER_TYPE"),
             js_global_object: by("JSGlobalObject", "JS_GLOBAL_OBJECT_TYPE"),
             js_global_proxy: by("JSGlobalProxy", "JS_GLOBAL_PROXY_TYPE"),
+            property_cell: by("PropertyCell", "PROPERTY_CELL_TYPE"),
             shared_function_info: by("SharedFunctionInfo", "SHARED_FUNCTION_INFO_TYPE"),
             scope_info: by("ScopeInfo", "SCOPE_INFO_TYPE"),
             script: by("Script", "SCRIPT_TYPE"),
@@ -574,7 +585,7 @@ impl<'a, M: Memory> Model<'a, M> {
     pub fn own_data_property(&self, obj: u64, map: &MapInfo, key: u64) -> Option<Tagged> {
         let bf3 = u64::from(map.bit_field3);
         if (bf3 >> self.off.is_dictionary_shift) & 1 == 1 {
-            return self.dictionary_property(obj, key);
+            return self.dictionary_property(obj, map, key);
         }
         let o = &self.off;
         for base in self.descriptor_entries(map) {
@@ -617,14 +628,46 @@ impl<'a, M: Memory> Model<'a, M> {
         }
     }
 
-    /// Byte offsets (in the dictionary) of the entries of a `NameDictionary`: key at the offset,
-    /// value 8 bytes later, details 16 bytes later.
-    pub fn dictionary_entries(&self, dict: u64) -> impl Iterator<Item = u64> + '_ {
+    /// The entries of a dictionary-mode object's property dictionary, in table order (empty and
+    /// deleted entries included; their keys are not names). A `NameDictionary` holds key, value
+    /// and details per entry; the global object's `GlobalDictionary` holds one `PropertyCell` per
+    /// entry (name, details, value: the same order on V8 11.3 to 14.6).
+    pub fn dictionary_entries(&self, obj: u64, map: &MapInfo) -> Vec<DictEntry> {
         let o = &self.off;
-        let len = self.smi(dict, 8).unwrap_or(0).max(0) as u64;
-        let first = o.dict_prefix_start + o.dict_prefix_size;
+        let Some(dict) = self.ptr(obj, o.properties) else {
+            return Vec::new();
+        };
+        let len = (self.smi(dict, 8).unwrap_or(0).max(0) as u64).min(1 << 20);
+        let first = o.dict_prefix_start;
+        if Some(map.instance_type) == self.types.js_global_object {
+            // Prefix slots are Smis; every PropertyCell after them is an entry.
+            return (first..len)
+                .filter_map(|i| {
+                    let cell = self.ptr(dict, 16 + 8 * i)?;
+                    let mut cache = MapCache::default();
+                    if self.type_of(&mut cache, cell)? != self.types.property_cell? {
+                        return None;
+                    }
+                    Some(DictEntry {
+                        key: self.field(cell, 8),
+                        value: self.field(cell, 24),
+                        details: self.smi(cell, 16).unwrap_or(0) as u64,
+                    })
+                })
+                .collect();
+        }
+        let first = first + o.dict_prefix_size;
         let entries = len.saturating_sub(first) / o.dict_entry_size;
-        (0..entries.min(1 << 20)).map(move |e| 16 + 8 * (first + e * o.dict_entry_size))
+        (0..entries)
+            .map(|e| {
+                let slot = 16 + 8 * (first + e * o.dict_entry_size);
+                DictEntry {
+                    key: self.field(dict, slot),
+                    value: self.field(dict, slot + 8),
+                    details: self.smi(dict, slot + 16).unwrap_or(0) as u64,
+                }
+            })
+            .collect()
     }
 
     /// Addresses of the map's own descriptors (key, details, value slots follow the layout of
@@ -643,17 +686,16 @@ impl<'a, M: Memory> Model<'a, M> {
         (0..own).map(move |i| base + 8 * i * o.desc_size)
     }
 
-    /// A property of a dictionary-mode object (NameDictionary: key, value, details per entry).
-    fn dictionary_property(&self, obj: u64, key: u64) -> Option<Tagged> {
-        let dict = self.ptr(obj, self.off.properties)?;
-        let slot = self
-            .dictionary_entries(dict)
-            .find(|&slot| self.ptr(dict, slot) == Some(key))?;
-        let details = self.smi(dict, slot + 16)?;
-        if details as u64 & self.off.prop_kind_mask != 0 {
+    /// A data property of a dictionary-mode object.
+    fn dictionary_property(&self, obj: u64, map: &MapInfo, key: u64) -> Option<Tagged> {
+        let e = self
+            .dictionary_entries(obj, map)
+            .into_iter()
+            .find(|e| e.key.and_then(Tagged::object) == Some(key))?;
+        if e.details & self.off.prop_kind_mask != 0 {
             return None;
         }
-        self.field(dict, slot + 8)
+        e.value
     }
 
     /// Find the address of an internalized string with the given text among the map's own
@@ -682,19 +724,16 @@ impl<'a, M: Memory> Model<'a, M> {
         let map = self.map_of(cache, obj)?;
         let bf3 = u64::from(map.bit_field3);
         if (bf3 >> self.off.is_dictionary_shift) & 1 == 1 {
-            let dict = self.ptr(obj, self.off.properties)?;
-            for slot in self.dictionary_entries(dict) {
-                let Some(k) = self.ptr(dict, slot) else {
-                    continue;
-                };
-                if self
-                    .string(cache, k, name.len() + 1)
-                    .is_some_and(|t| t.text == name)
-                {
-                    return self.dictionary_property(obj, k);
-                }
+            let entry = self.dictionary_entries(obj, &map).into_iter().find(|e| {
+                e.key.and_then(Tagged::object).is_some_and(|k| {
+                    self.string(cache, k, name.len() + 1)
+                        .is_some_and(|t| t.text == name)
+                })
+            })?;
+            if entry.details & self.off.prop_kind_mask != 0 {
+                return None;
             }
-            return None;
+            return entry.value;
         }
         let key = self.key_named(cache, &map, name)?;
         self.own_data_property(obj, &map, key)
@@ -828,7 +867,7 @@ pub fn class_name(v8: &V8<'_>, t: u16) -> &'static str {
         "JSSetKeyValueIterator" | "JSSetValueIterator" => "Set Iterator",
         "JSWeakMap" => "WeakMap",
         "JSWeakSet" => "WeakSet",
-        "JSGlobalProxy" => "global",
+        "JSGlobalProxy" | "JSGlobalObject" => "global",
         "JSArgumentsObject" => "Arguments",
         n if n.ends_with("Constructor") || n == "JSFunction" || n == "JSBoundFunction" => {
             "Function"

@@ -216,7 +216,11 @@ impl<M: Memory> Model<'_, M> {
                     name: Cow::Owned(name),
                 });
             }
-            let name = self.constructor_name(cache, o.addr, &o.map);
+            let mut name = self.constructor_name(cache, o.addr, &o.map);
+            let global = Some(t) == ty.js_global_object;
+            if (global || Some(t) == ty.js_global_proxy) && self.v8.marks_global_objects() {
+                name.push_str(if global { " (global*)" } else { " (global)" });
+            }
             return Some(Naming {
                 node_type: NodeType::Object,
                 name: Cow::Owned(name),

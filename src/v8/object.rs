@@ -98,6 +98,7 @@ impl Shapes {
         ];
         let fixed_double = md.instance_type("FIXED_DOUBLE_ARRAY_TYPE");
         let byte_array = md.instance_type("BYTE_ARRAY_TYPE");
+        let has_instruction_stream = types.type_of("InstructionStream").is_some();
         let mut kinds = vec![Kind::Fixed; 1 << 16];
         for (t, k) in kinds.iter_mut().enumerate() {
             let t = t as u16;
@@ -129,6 +130,9 @@ impl Shapes {
                     let h = layout.capacity_arrays.iter().find(|(c, _)| *c == name);
                     Kind::CapacityArray(h.map_or(24, |(_, h)| *h))
                 }
+                // Before V8 11.3 the variable-sized code object was called `Code`; since the
+                // split, `Code` is a fixed-size descriptor pointing to its InstructionStream.
+                Some("Code") if has_instruction_stream => Kind::Fixed,
                 Some(name) => kind_of_class(name),
                 None => Kind::Fixed,
             };

@@ -108,18 +108,14 @@ impl<M: Memory> Model<'_, M> {
         let bf3 = u64::from(map.bit_field3);
         let mut out = Vec::new();
         if (bf3 >> o.is_dictionary_shift) & 1 == 1 {
-            let Some(dict) = self.ptr(obj, o.properties) else {
-                return out;
-            };
-            for slot in self.dictionary_entries(dict) {
-                let Some(Tagged::Object(k)) = self.field(dict, slot) else {
+            for e in self.dictionary_entries(obj, map) {
+                let Some(Tagged::Object(k)) = e.key else {
                     continue;
                 };
                 let Some(name) = self.key_text(cache, k) else {
                     continue; // undefined / the hole: an empty or deleted entry
                 };
-                let details = self.smi(dict, slot + 16).unwrap_or(0) as u64;
-                let Some(value) = self.property_value(self.field(dict, slot + 8), details) else {
+                let Some(value) = self.property_value(e.value, e.details) else {
                     continue;
                 };
                 out.push(Slot {
