@@ -340,8 +340,20 @@ fn write(
     }
     write!(
         w,
-        "],\n\"trace_function_infos\":[],\n\"trace_tree\":[],\n\"samples\":[],\n\"locations\":[],\n\"strings\":["
+        "],\n\"trace_function_infos\":[],\n\"trace_tree\":[],\n\"samples\":[],\n\"locations\":["
     )?;
+    // Locations refer to nodes by their index in the nodes array (object_index).
+    let mut first_location = true;
+    for &(i, [script, line, column]) in &g.locations {
+        let k = layout.index[i as usize];
+        if k == u32::MAX {
+            continue;
+        }
+        let sep = if first_location { "" } else { "," };
+        first_location = false;
+        writeln!(w, "{sep}{},{script},{line},{column}", k * F)?;
+    }
+    write!(w, "],\n\"strings\":[")?;
     for (i, s) in strings.iter().enumerate() {
         if i > 0 {
             w.write_all(b",\n")?;

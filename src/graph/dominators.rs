@@ -34,7 +34,10 @@ impl Dominators {
         let c = g.roots.len() as u32;
         let off = c + 1;
         let n = g.addrs.len() as u32 + off;
-        // Successors of a virtual node, retaining edges only.
+        let page = page_objects(g, globals);
+        // Successors of a virtual node, retaining edges only. Like DevTools, an edge from an
+        // object outside the page (not reachable from the global objects) into it does not
+        // retain: what the page holds is attributed to the page.
         let succ = |v: u32, out: &mut Vec<u32>| {
             out.clear();
             if v == 0 {
@@ -43,7 +46,12 @@ impl Dominators {
             } else if v <= c {
                 let (name, members) = &g.roots[(v - 1) as usize];
                 if name != super::roots::OBJECT_CACHES {
-                    out.extend(members.iter().map(|&i| i + off));
+                    out.extend(
+                        members
+                            .iter()
+                            .filter(|&&i| !page[i as usize])
+                            .map(|&i| i + off),
+                    );
                 }
             } else {
                 let i = v - off;
@@ -51,7 +59,7 @@ impl Dominators {
                     if matches!(e.kind, EdgeType::Weak | EdgeType::Shortcut) || e.to == i {
                         continue;
                     }
-                    if g.reachable[e.to as usize] {
+                    if g.reachable[e.to as usize] && (page[i as usize] || !page[e.to as usize]) {
                         out.push(e.to + off);
                     }
                 }
@@ -187,6 +195,28 @@ impl Dominators {
         }
         (start, kids)
     }
+}
+
+/// The objects DevTools counts as the page's: reachable from the global objects by non-weak
+/// edges.
+fn page_objects(g: &Graph, globals: &[u32]) -> Vec<bool> {
+    let mut page = vec![false; g.addrs.len()];
+    let mut todo: Vec<u32> = Vec::new();
+    for &i in globals {
+        if !page[i as usize] {
+            page[i as usize] = true;
+            todo.push(i);
+        }
+    }
+    while let Some(i) = todo.pop() {
+        for e in g.edges_of(i) {
+            if e.kind != EdgeType::Weak && !page[e.to as usize] {
+                page[e.to as usize] = true;
+                todo.push(e.to);
+            }
+        }
+    }
+    page
 }
 
 /// DevTools' shallow sizes: a hidden or array node reached (by non-weak edges) from exactly one

@@ -14,13 +14,13 @@
 pub mod dominators;
 pub mod roots;
 
-use crate::memory::Memory;
+use crate::memory::{AddrMap, Memory};
 use crate::progress::{Progress, Unit};
 use crate::session::Ctx;
 use crate::v8::map::Tagged;
 use crate::v8::names::NodeType;
 use crate::v8::object::{Kind, StringRep};
-use crate::v8::props::SlotValue;
+use crate::v8::props::{ScriptLines, SlotValue};
 use crate::v8::walk::{MapCache, Object};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -111,6 +111,9 @@ pub struct Graph {
     pub globals: Vec<u32>,
     /// ArrayBuffer backing stores (native memory): (referring node, size).
     pub backing_stores: Vec<(u32, u64)>,
+    /// Source locations of closures and of objects made by a JS constructor: (node, script id,
+    /// 0-based line, 0-based column), in node order.
+    pub locations: Vec<(u32, [u32; 3])>,
     pub warnings: Vec<String>,
 }
 
@@ -131,7 +134,11 @@ enum EdgeName {
 }
 
 /// Per-thread names already computed, by map (JS objects) or shared function info (closures).
-type NameCache = crate::memory::AddrMap<(NodeType, String)>;
+/// `JSGeneratorObject::function`: the first field after the JSObject header (11.3 to 14.6).
+const GENERATOR_FUNCTION: u64 = 24;
+
+/// Per map or shared function info: node type, name and source location.
+type NameCache = crate::memory::AddrMap<(NodeType, String, Option<[u32; 3]>)>;
 
 /// Objects read per batch while building edges.
 const BATCH: usize = 1 << 18;
@@ -142,6 +149,8 @@ struct RawNode {
     shape_refs: Vec<u32>,
     node_type: NodeType,
     name: String,
+    /// Script id, line and column of the function (or constructor) behind a JS object.
+    location: Option<[u32; 3]>,
     /// This node's edges in its chunk's edge buffer.
     edges: std::ops::Range<usize>,
     backing_store: Option<u64>,
@@ -206,6 +215,16 @@ impl Graph {
             .flatten()
             .collect();
 
+        // Line ends of every script, for the source locations of functions.
+        let scripts: AddrMap<ScriptLines> = objects
+            .par_iter()
+            .filter(|o| Some(o.map.instance_type) == model.types.script)
+            .filter_map(|o| {
+                let lines = model.script_lines(&mut MapCache::default(), o.addr)?;
+                Some((o.addr, lines))
+            })
+            .collect();
+
         // 2. Names and edges: batches of nodes read in parallel, then interned and laid out
         // flat before the next batch (transient memory stays one batch's worth).
         progress.start("reading references", objects.len() as u64, Unit::Items);
@@ -217,6 +236,7 @@ impl Graph {
         let mut edge_start = Vec::with_capacity(n + 1);
         let mut edges = Vec::new();
         let mut backing_stores = Vec::new();
+        let mut locations = Vec::new();
         let mut tags: Vec<(u32, &'static str)> = Vec::new();
         let mut shape_refs: Vec<u32> = Vec::new();
         let mut numbers: Vec<u32> = Vec::new(); // interned "0", "1", ... for array slots
@@ -235,7 +255,7 @@ impl Graph {
                                     ctx,
                                     &index,
                                     (cache, ecache, visited),
-                                    &code_arrays,
+                                    (&code_arrays, &scripts),
                                     o,
                                     &mut out_edges,
                                 )
@@ -254,6 +274,9 @@ impl Graph {
                     edge_start.push(edges.len() as u64);
                     if let Some(size) = raw.backing_store {
                         backing_stores.push((i as u32, size));
+                    }
+                    if let Some(l) = raw.location {
+                        locations.push((i as u32, l));
                     }
                     for e in chunk_edges[raw.edges.clone()].iter_mut() {
                         let name = match std::mem::replace(&mut e.name, EdgeName::Index(0)) {
@@ -340,6 +363,7 @@ impl Graph {
             globals: Vec::new(),
             itypes,
             backing_stores,
+            locations,
             warnings: Vec::new(),
         };
         // 4. Roots, then what they reach. Conservative roots are kept only for what the precise
@@ -503,7 +527,7 @@ fn raw_node(
     ctx: &Ctx<'_>,
     index: &Index<'_>,
     (cache, name_cache, visited): (&mut MapCache, &mut NameCache, &mut Vec<u64>),
-    code_arrays: &crate::memory::AddrSet,
+    (code_arrays, scripts): (&crate::memory::AddrSet, &AddrMap<ScriptLines>),
     o: &Object,
     edges: &mut Vec<RawEdge>,
 ) -> RawNode {
@@ -526,19 +550,50 @@ fn raw_node(
         None
     };
     let cached = key.and_then(|k| name_cache.get(&k).cloned());
-    let (mut node_type, name) = match cached {
+    let (mut node_type, name, mut location) = match cached {
         Some(v) => v,
         None => {
-            let v = match model.naming(cache, o) {
+            let (node_type, name) = match model.naming(cache, o) {
                 Some(n) => (n.node_type, n.name.into_owned()),
                 None => (NodeType::Hidden, String::new()),
             };
+            // V8 records where closures start, and for objects where their constructor does.
+            let function = if ty.is_function(t) {
+                Some(o.addr)
+            } else if node_type == NodeType::Object && ty.is_js_object(t) {
+                model.constructor(cache, o.addr, &o.map).0
+            } else {
+                None
+            };
+            let location = function
+                .and_then(|f| model.function_script(cache, f))
+                .and_then(|(script, start)| {
+                    let lines = scripts.get(&script)?;
+                    let (line, column) = lines.position(start);
+                    Some([lines.id, line, column])
+                });
+            let v = (node_type, name, location);
             if let Some(k) = key {
                 name_cache.insert(k, v.clone());
             }
             v
         }
     };
+    // A generator's location is its function's (not cached: it is per object).
+    if matches!(
+        ctx.v8.types.name(t),
+        Some("JSGeneratorObject" | "JSAsyncFunctionObject" | "JSAsyncGeneratorObject")
+    ) {
+        location = model
+            .ptr(o.addr, GENERATOR_FUNCTION)
+            .filter(|&f| model.type_of(cache, f).is_some_and(|ft| ty.is_function(ft)))
+            .and_then(|f| model.function_script(cache, f))
+            .and_then(|(script, start)| {
+                let lines = scripts.get(&script)?;
+                let (line, column) = lines.position(start);
+                Some([lines.id, line, column])
+            });
+    }
     let array_kind = matches!(
         ctx.v8.shapes.kind(t),
         Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray
@@ -727,6 +782,7 @@ fn raw_node(
         shape_refs,
         node_type,
         name,
+        location,
         edges: first_edge..edges.len(),
         backing_store,
     }

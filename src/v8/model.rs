@@ -759,6 +759,17 @@ impl<'a, M: Memory> Model<'a, M> {
 
     /// V8's `JSReceiver::GetConstructorName` as the heap snapshot uses it.
     pub fn constructor_name(&self, cache: &mut MapCache, obj: u64, map: &MapInfo) -> String {
+        self.constructor(cache, obj, map).1
+    }
+
+    /// `JSReceiver::GetConstructor`: the constructor function (when one names the object) and
+    /// the constructor name.
+    pub fn constructor(
+        &self,
+        cache: &mut MapCache,
+        obj: u64,
+        map: &MapInfo,
+    ) -> (Option<u64>, String) {
         let t = map.instance_type;
         let ty = &self.types;
         // 1. The map's constructor, for objects made with base == new.target, not prototypes.
@@ -774,7 +785,7 @@ impl<'a, M: Memory> Model<'a, M> {
                         .map(|s| self.sfi_debug_name(cache, s))
                         .unwrap_or_default();
                     if !name.is_empty() && name != "Object" {
-                        return name;
+                        return (Some(c), name);
                     }
                 }
             }
@@ -787,7 +798,7 @@ impl<'a, M: Memory> Model<'a, M> {
                 if let Some(Tagged::Object(v)) = self.own_data_property(current, &current_map, tag)
                 {
                     if let Some(s) = self.string(cache, v, 1024) {
-                        return s.text;
+                        return (None, s.text);
                     }
                 }
             }
@@ -801,7 +812,7 @@ impl<'a, M: Memory> Model<'a, M> {
                             .map(|s| self.sfi_debug_name(cache, s))
                             .unwrap_or_default();
                         if !name.is_empty() && name != "Object" {
-                            return name;
+                            return (Some(c), name);
                         }
                     }
                 }
@@ -819,9 +830,9 @@ impl<'a, M: Memory> Model<'a, M> {
             current_map = pm;
         }
         if self.v8.types.name(t) == Some("JSPrimitiveWrapper") {
-            return self.wrapper_class(cache, obj).to_string();
+            return (None, self.wrapper_class(cache, obj).to_string());
         }
-        class_name(self.v8, t).to_string()
+        (None, class_name(self.v8, t).to_string())
     }
 
     /// `String`, `Number`, `Boolean`, `Symbol` or `BigInt` by the wrapped value's type.

@@ -46,6 +46,28 @@ pub struct Elements {
 
 /// Where a function is defined.
 #[derive(Clone, Debug, PartialEq, Eq)]
+/// A script's id and the positions where its lines end.
+pub struct ScriptLines {
+    pub id: u32,
+    pub ends: Vec<u32>,
+}
+
+impl ScriptLines {
+    /// The 0-based line and column of a source position.
+    pub fn position(&self, pos: u64) -> (u32, u32) {
+        let line = self.ends.partition_point(|&e| u64::from(e) < pos);
+        let start = if line == 0 {
+            0
+        } else {
+            u64::from(self.ends[line - 1]) + 1
+        };
+        (line as u32, pos.saturating_sub(start) as u32)
+    }
+}
+
+/// Longest script source read for line ends (longer sources are cut).
+const MAX_SOURCE: usize = 256 << 20;
+
 pub struct Location {
     pub script: String,
     /// 1-based line and column.
@@ -445,6 +467,43 @@ impl<M: Memory> Model<'_, M> {
         })
     }
 
+    /// The script that defines the function at `f` and the function's start position in it.
+    pub fn function_script(&self, cache: &mut MapCache, f: u64) -> Option<(u64, u64)> {
+        let sfi = self.function_sfi(f)?;
+        let script = self.ptr(sfi, self.off.sfi_script)?;
+        if self.type_of(cache, script) != self.types.script {
+            return None;
+        }
+        Some((script, self.sfi_start_position(cache, sfi)?))
+    }
+
+    /// A script's id and line ends as V8 computes them (`String::CalculateLineEnds`): the
+    /// position, in UTF-16 units, of each line terminator (`\n`, a `\r` not followed by `\n`,
+    /// U+2028, U+2029), then the source's length. None for a script without a source string.
+    pub fn script_lines(&self, cache: &mut MapCache, script: u64) -> Option<ScriptLines> {
+        let ends_off = self.v8.metadata.class_offset("Script", "line_ends")?;
+        // The script id follows its line ends (script.tq, V8 11.3 to 14.6).
+        let id = u32::try_from(self.smi(script, ends_off + 8)?).ok()?;
+        let source_off = self.v8.metadata.class_offset("Script", "source")?;
+        let source = self.ptr(script, source_off)?;
+        let len = self.mem.read_u32(source + self.off.string_length)? as usize;
+        let text = self.string(cache, source, len.min(MAX_SOURCE))?;
+        let units: Vec<u16> = text.text.encode_utf16().collect();
+        let mut ends = Vec::new();
+        for (i, &c) in units.iter().enumerate() {
+            let terminator = match c {
+                0x0a | 0x2028 | 0x2029 => true,
+                0x0d => units.get(i + 1) != Some(&0x0a),
+                _ => false,
+            };
+            if terminator {
+                ends.push(i as u32);
+            }
+        }
+        ends.push(units.len() as u32);
+        Some(ScriptLines { id, ends })
+    }
+
     /// The address of the source string of the script that defines the function at `f`.
     pub fn function_source(&self, cache: &mut MapCache, f: u64) -> Option<u64> {
         let sfi = self.function_sfi(f)?;
@@ -460,11 +519,13 @@ impl<M: Memory> Model<'_, M> {
     /// `SharedFunctionInfo::StartPosition()`: from the scope info's position info when compiled,
     /// else from the uncompiled data.
     fn sfi_start_position(&self, cache: &mut MapCache, sfi: u64) -> Option<u64> {
-        let v = self.ptr(sfi, self.off.sfi_name)?;
-        if self.type_of(cache, v) == self.types.scope_info {
-            if let Some(pos) = self.scope_info(v).and_then(|f| f.position) {
-                if let Some(p) = self.smi(v, pos) {
-                    return u64::try_from(p).ok();
+        // name_or_scope_info: a ScopeInfo once compiled; a name, or Smi 0 for no name, before.
+        if let Some(v) = self.ptr(sfi, self.off.sfi_name) {
+            if self.type_of(cache, v) == self.types.scope_info {
+                if let Some(pos) = self.scope_info(v).and_then(|f| f.position) {
+                    if let Some(p) = self.smi(v, pos) {
+                        return u64::try_from(p).ok();
+                    }
                 }
             }
         }
