@@ -122,7 +122,9 @@ fn check(workload: &str, major: u32) {
     let made = core_of(workload, major, "kernel");
     let d = temp_dir(&format!("snapshot-{}-{major}", workload.replace('.', "-")));
     let out = d.join("core.heapsnapshot");
+    let started = std::time::Instant::now();
     let r = corewalk(&["snapshot", p(&made.core), "-o", p(&out), "--json"]);
+    let took = started.elapsed().as_secs_f64();
     assert!(r.status.success(), "snapshot failed: {}", stderr(&r));
     let report: Value = serde_json::from_slice(&r.stdout).unwrap();
     assert!(
@@ -184,6 +186,17 @@ fn check(workload: &str, major: u32) {
         .sum();
     let (nt, no) = (lt.values().sum::<u64>(), lo.values().sum::<u64>());
     println!("{workload} on Node {major}: locations {both} of V8's {nt} match ({no} written)");
+    // Time, next to what writeHeapSnapshot took in the process (recorded by the harness).
+    let live: Value =
+        serde_json::from_slice(&std::fs::read(made.dir.join("live.json")).unwrap()).unwrap();
+    if let Some(ms) = live["snapshotMs"].as_f64() {
+        println!(
+            "{workload} on Node {major}: snapshot {:.2} s, V8's writeHeapSnapshot {:.2} s (ratio {:.2})",
+            took,
+            ms / 1000.0,
+            took * 1000.0 / ms
+        );
+    }
     assert!(both as f64 >= 0.97 * nt as f64, "locations recall");
     assert!(both as f64 >= 0.995 * no as f64, "locations precision");
 }
