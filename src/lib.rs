@@ -14,12 +14,14 @@ pub mod graph;
 pub mod info;
 pub mod inspect;
 pub mod memory;
+pub mod native;
 pub mod process;
 pub mod progress;
 pub mod runtime;
 pub mod session;
 pub mod signal;
 pub mod snapshot;
+pub mod stack;
 pub mod threads;
 pub mod v8;
 

@@ -93,6 +93,14 @@ enum Command {
         #[arg(long)]
         include_unreachable: bool,
     },
+    /// Native and JavaScript stack of every thread (main thread first), innermost frame first.
+    Stack {
+        #[command(flatten)]
+        core: CoreArgs,
+        /// Show each JavaScript frame's receiver and arguments (one-line previews).
+        #[arg(long)]
+        args: bool,
+    },
     /// One object decoded: class, map, size, properties, elements, entries, text, function, context.
     Inspect {
         #[command(flatten)]
@@ -172,6 +180,17 @@ fn main() -> ExitCode {
                     }
                     false
                 })
+        }
+        Command::Stack { core, args } => {
+            corewalk::stack::stacks(&core.core, &core.open_options(), *args).map(|r| {
+                render::warnings(&r.warnings);
+                if core.json {
+                    render::json(&r);
+                } else {
+                    render::stack(&r);
+                }
+                r.partial
+            })
         }
         Command::Inspect { core, address } => parse_address(address).and_then(|a| {
             corewalk::inspect::inspect(&core.core, &core.open_options(), a).map(|r| {

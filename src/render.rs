@@ -474,3 +474,60 @@ impl corewalk::progress::Progress for Bar {
         }
     }
 }
+
+pub fn stack(r: &corewalk::stack::StackReport) {
+    for m in &r.missing_libraries {
+        eprintln!("warning: {m}");
+    }
+    for (i, t) in r.threads.iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        let role = if t.main { ", main thread" } else { "" };
+        println!(
+            "Thread {} ({}{role})",
+            t.tid,
+            t.name.as_deref().unwrap_or("?")
+        );
+        for (k, f) in t.frames.iter().enumerate() {
+            let what = match (&f.js, &f.symbol) {
+                (Some(js), _) if js.function.is_some() => {
+                    let name = js.function.as_deref().unwrap_or("(anonymous)");
+                    let at = match (&js.script, js.line) {
+                        (Some(s), Some(l)) => format!(
+                            " at {s}:{l}:{}{}",
+                            js.column.unwrap_or(0),
+                            if js.exact { "" } else { " (function start)" }
+                        ),
+                        (Some(s), None) => format!(" at {s}"),
+                        _ => String::new(),
+                    };
+                    let args = if js.args.is_empty() {
+                        String::new()
+                    } else {
+                        format!("({})", js.args.join(", "))
+                    };
+                    format!("{name}{args}{at}  [JS {}]", js.kind)
+                }
+                (Some(js), Some(sym)) => format!("{sym}  [V8 {} frame]", js.kind),
+                (Some(js), None) => format!("<V8 {} frame>", js.kind),
+                (None, Some(sym)) => {
+                    let module = f
+                        .module
+                        .as_deref()
+                        .and_then(|m| m.rsplit('/').next())
+                        .unwrap_or("?");
+                    format!("{sym}+{:#x} ({module})", f.offset.unwrap_or(0))
+                }
+                (None, None) => match &f.module {
+                    Some(m) => format!("?? ({})", m.rsplit('/').next().unwrap_or(m)),
+                    None => "?? (generated code)".into(),
+                },
+            };
+            println!("  #{k:<3} {:#018x}  {what}  <{}>", f.pc, f.how.label());
+        }
+        if let Some(why) = &t.stopped {
+            println!("  -- walk stopped: {why}");
+        }
+    }
+}

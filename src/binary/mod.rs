@@ -1,12 +1,13 @@
 //! The executable a core was made from: its loadable segments, symbols, build-id and V8's
 //! postmortem metadata.
 
+pub mod cfi;
 pub mod metadata;
 
 use crate::error::{Error, Result};
 use crate::memory::{Region, Regions};
 use memmap2::Mmap;
-use object::elf::{FileHeader64, PT_LOAD, SHT_SYMTAB, STT_FUNC, STT_OBJECT};
+use object::elf::{FileHeader64, PT_LOAD, SHT_DYNSYM, SHT_SYMTAB, STT_FUNC, STT_OBJECT};
 use object::read::elf::{FileHeader, ProgramHeader, SectionHeader, Sym};
 use object::LittleEndian as LE;
 use std::fs::File;
@@ -48,6 +49,18 @@ pub struct Executable {
     pub loads: Vec<LoadSegment>,
     /// Symbols sorted by address.
     symbols: Vec<Symbol>,
+    /// Where `.eh_frame`, `.eh_frame_hdr` and `.text` are: (link-time address, file offset, size).
+    pub eh_frame: Option<SectionPlace>,
+    pub eh_frame_hdr: Option<SectionPlace>,
+    pub text: Option<SectionPlace>,
+}
+
+/// A section's link-time address, file offset and size.
+#[derive(Clone, Copy, Debug)]
+pub struct SectionPlace {
+    pub addr: u64,
+    pub offset: u64,
+    pub size: u64,
 }
 
 impl std::fmt::Debug for Executable {
@@ -108,8 +121,28 @@ impl Executable {
                 }
             }
         }
+        let (mut eh_frame, mut eh_frame_hdr, mut text) = (None, None, None);
+        for section in sections.iter() {
+            let place = SectionPlace {
+                addr: section.sh_addr(e),
+                offset: section.sh_offset(e),
+                size: section.sh_size(e),
+            };
+            match sections.section_name(e, section) {
+                Ok(b".eh_frame") => eh_frame = Some(place),
+                Ok(b".eh_frame_hdr") => eh_frame_hdr = Some(place),
+                Ok(b".text") => text = Some(place),
+                _ => {}
+            }
+        }
         let mut symbols = Vec::new();
-        if let Ok(table) = sections.symbols(e, data, SHT_SYMTAB) {
+        // The full symbol table, or for stripped libraries the dynamic one.
+        let table = sections
+            .symbols(e, data, SHT_SYMTAB)
+            .ok()
+            .filter(|t| !t.is_empty())
+            .or_else(|| sections.symbols(e, data, SHT_DYNSYM).ok());
+        if let Some(table) = table {
             let strings = table.strings();
             for sym in table.iter() {
                 let kind = sym.st_type();
@@ -138,7 +171,16 @@ impl Executable {
             build_id,
             loads,
             symbols,
+            eh_frame,
+            eh_frame_hdr,
+            text,
         })
+    }
+
+    /// The file's bytes of a section.
+    pub fn section_data(&self, place: &SectionPlace) -> Option<&[u8]> {
+        let end = place.offset.checked_add(place.size)?;
+        self.map.get(place.offset as usize..end as usize)
     }
 
     /// The path the executable was opened from.

@@ -53,7 +53,40 @@ pub struct Layout {
     pub space_names: &'static [&'static str],
     /// Object layouts not in the metadata.
     pub objects: ObjectLayout,
+    /// Where stack decoding finds positions (fields the metadata does not give).
+    pub frames: FrameLayout,
 }
+
+/// Fields for turning a frame into a script position, not in the metadata. Checked on cores of
+/// crashes at known lines (tests/stack.rs).
+#[derive(Clone, Copy, Debug)]
+pub struct FrameLayout {
+    /// `BytecodeArray::source_position_table`.
+    pub bytecode_source_positions: u64,
+    /// `Code`'s source position table (optimized code) or bytecode offset table (baseline).
+    pub code_position_table: u64,
+    /// `Code::flags` (u32) and `Code::instruction_start`, when the metadata lacks them (11.3).
+    pub code_flags: u64,
+    pub code_instruction_start: u64,
+    /// Source position tables encode each code offset with one more low bit (V8 14).
+    pub positions_v2: bool,
+}
+
+const FRAMES_11_3: FrameLayout = FrameLayout {
+    bytecode_source_positions: 32,
+    code_position_table: 24,
+    code_flags: 48,
+    code_instruction_start: 40,
+    positions_v2: false,
+};
+
+const FRAMES_12_4: FrameLayout = FrameLayout {
+    bytecode_source_positions: 24,
+    code_position_table: 16,
+    code_flags: 48,
+    code_instruction_start: 40,
+    positions_v2: false,
+};
 
 const SPACE: SpaceLayout = SpaceLayout {
     heap: 8,
@@ -82,6 +115,7 @@ const V8_11_3: Layout = Layout {
     },
     space: SPACE,
     objects: OBJECTS_11_3,
+    frames: FRAMES_11_3,
     space_names: &[
         "read_only_space",
         "new_space",
@@ -116,6 +150,7 @@ const V8_12_4: Layout = Layout {
     },
     space: SPACE,
     objects: OBJECTS_12_4,
+    frames: FRAMES_12_4,
     space_names: &[
         "read_only_space",
         "new_space",
@@ -153,6 +188,10 @@ const V8_13_6: Layout = Layout {
     },
     space: SPACE,
     objects: OBJECTS_13_6,
+    frames: FrameLayout {
+        code_flags: 52,
+        ..FRAMES_12_4
+    },
     space_names: &[
         "read_only_space",
         "new_space",
@@ -184,6 +223,10 @@ const V8_14_6: Layout = Layout {
         },
         hole_size: Some(8 + (1 << 16)),
         ..OBJECTS_13_6
+    },
+    frames: FrameLayout {
+        positions_v2: true,
+        ..V8_13_6.frames
     },
     ..V8_13_6
 };

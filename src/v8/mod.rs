@@ -1,5 +1,6 @@
 //! The V8 model: metadata and the per-version layout table, then heap pages and spaces.
 
+pub mod frames;
 pub mod heap;
 pub mod layout;
 pub mod map;

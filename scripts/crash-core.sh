@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Run a workload that dies by itself (abort, out of memory, --abort-on-uncaught-exception) and keep the
+# core it leaves. Usage: scripts/crash-core.sh NODE WORKLOAD.js OUT_DIR [node options...]
+# Leaves in OUT_DIR: core, stdout.txt, stderr.txt (Node's own report of the crash), node.txt,
+# method.txt (kernel, or gdb when the kernel's cores go elsewhere), and whatever the workload writes
+# to $COREWALK_OUT. Env: COREWALK_CORE_METHOD=kernel|gdb forces a method; COREWALK_CRASH_TIMEOUT
+# seconds (default 300).
+set -euo pipefail
+node=${1:?usage: crash-core.sh NODE WORKLOAD.js OUT_DIR [node options...]}
+workload=${2:?workload}
+out=${3:?out dir}
+shift 3
+node=$(command -v "$node" || echo "$node")
+[ -x "$node" ] || { echo "crash-core.sh: node '$node' is not executable" >&2; exit 1; }
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+workload=$(cd "$(dirname "$workload")" && pwd)/$(basename "$workload")
+rm -f "$out/core" "$out"/core.* "$out/expected.txt"
+limit=${COREWALK_CRASH_TIMEOUT:-300}
+
+pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null || echo '|')
+method=${COREWALK_CORE_METHOD:-}
+if [ -z "$method" ]; then
+  case "$pattern" in
+    '|'*|*/*|*%*) method=gdb ;;   # piped or elsewhere: the kernel's core will not land in OUT
+    *) method=kernel ;;
+  esac
+fi
+
+export COREWALK_OUT="$out"
+status=0
+if [ "$method" = kernel ]; then
+  (
+    cd "$out"
+    ulimit -c unlimited
+    exec timeout -s KILL "$limit" "$node" "$@" "$workload" >"$out/stdout.txt" 2>"$out/stderr.txt"
+  ) || status=$?
+  f=$(ls -t "$out"/core "$out"/core.* 2>/dev/null | head -n 1 || true)
+  [ -n "$f" ] || { echo "crash-core.sh: no core (exit status $status, core_pattern: $pattern)" >&2; tail -n 5 "$out/stderr.txt" >&2; exit 1; }
+  [ "$f" = "$out/core" ] || mv "$f" "$out/core"
+else
+  command -v gdb >/dev/null || { echo "crash-core.sh: gdb not found" >&2; exit 1; }
+  # gdb stops the process at the fatal signal and writes the core at that point.
+  timeout -s KILL "$limit" gdb -q -batch -nx \
+    -ex 'set pagination off' -ex 'handle SIGSEGV SIGBUS SIGILL SIGTRAP stop print' \
+    -ex 'run' -ex "generate-core-file $out/core" -ex 'kill' \
+    --args "$node" "$@" "$workload" >"$out/stdout.txt" 2>"$out/stderr.txt" </dev/null || status=$?
+  [ -s "$out/core" ] || { echo "crash-core.sh: gdb wrote no core (status $status)" >&2; tail -n 5 "$out/stderr.txt" >&2; exit 1; }
+fi
+printf '%s\n%s\n' "$node" "$("$node" --version)" >"$out/node.txt"
+echo "$method" >"$out/method.txt"
+echo "$out/core"

@@ -1,0 +1,328 @@
+//! `corewalk stack`: the frames of every thread, native and JavaScript, innermost first.
+//!
+//! Native frames are unwound by call frame information (`.eh_frame`) where the code has it, by
+//! frame pointer where it does not (V8's builtins and generated code keep an `rbp` chain), and as
+//! a last resort by scanning the stack for a return address; each frame says which. Frames in
+//! V8's code are decoded as JavaScript frames (function, script, line and column) by
+//! [`crate::v8::frames`].
+
+use crate::memory::Memory;
+use crate::native::{self, Modules, Regs, Step};
+use crate::process::Process;
+use crate::v8::frames::{FrameDecoder, JsFrame};
+use serde::Serialize;
+
+/// Frames per thread before the walk gives up.
+const MAX_FRAMES: usize = 1024;
+/// Words scanned for a return address when the other methods fail.
+const SCAN_WORDS: u64 = 512;
+
+/// How a frame's registers were found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum How {
+    /// The thread's registers in the core.
+    Context,
+    /// Call frame information of the callee.
+    Cfi,
+    /// The callee's frame pointer chain.
+    FramePointer,
+    /// A return address found by scanning the stack (may be wrong).
+    Scan,
+}
+
+impl How {
+    pub fn label(self) -> &'static str {
+        match self {
+            How::Context => "context",
+            How::Cfi => "cfi",
+            How::FramePointer => "frame pointer",
+            How::Scan => "scan",
+        }
+    }
+}
+
+/// One frame.
+#[derive(Clone, Debug, Serialize)]
+pub struct Frame {
+    pub pc: u64,
+    pub sp: u64,
+    /// The frame pointer (`rbp`) when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fp: Option<u64>,
+    pub how: How,
+    /// The file the code is in (executable or library), when it is in one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+    /// The native function and the offset into it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// The JavaScript (or V8-internal) frame, for frames in V8's code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub js: Option<JsFrame>,
+}
+
+/// The stack of one thread.
+#[derive(Clone, Debug, Serialize)]
+pub struct ThreadStack {
+    pub tid: u32,
+    pub name: Option<String>,
+    pub main: bool,
+    pub frames: Vec<Frame>,
+    /// Why the walk stopped before the outermost frame, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+}
+
+/// Walk one thread from its registers.
+pub fn walk_thread<M: Memory>(
+    modules: &Modules<'_>,
+    decoder: Option<&FrameDecoder<'_, '_, M>>,
+    mem: &M,
+    start: Regs,
+    with_args: bool,
+) -> (Vec<Frame>, Option<String>) {
+    let mut frames = Vec::new();
+    let mut regs = start;
+    let mut how = How::Context;
+    let mut stopped = None;
+    loop {
+        if frames.len() >= MAX_FRAMES {
+            stopped = Some(format!(
+                "more than {MAX_FRAMES} frames; the rest are not shown"
+            ));
+            break;
+        }
+        // A return address may be the first byte after the function that made a call that
+        // does not return (abort): name the call's instruction, one byte back.
+        let innermost = how == How::Context;
+        let lookup = if innermost {
+            regs.rip
+        } else {
+            regs.rip.saturating_sub(1)
+        };
+        let place = modules.place(lookup).map(|mut p| {
+            if let Some((_, off)) = &mut p.symbol {
+                *off += regs.rip - lookup;
+            }
+            p
+        });
+        let v8_code = match &place {
+            None => true, // generated code (not in any file)
+            Some(p) => p
+                .symbol
+                .as_ref()
+                .is_some_and(|(name, _)| name.starts_with("Builtins_")),
+        };
+        let js = if v8_code {
+            decoder.and_then(|d| d.decode(regs.rip, regs.rbp?, with_args))
+        } else {
+            None
+        };
+        let (module, symbol, offset) = match place {
+            Some(p) => {
+                let (s, o) = p.symbol.map_or((None, None), |(s, o)| (Some(s), Some(o)));
+                (Some(p.module.to_string()), s, o)
+            }
+            None => (None, None, None),
+        };
+        frames.push(Frame {
+            pc: regs.rip,
+            sp: regs.rsp,
+            fp: regs.rbp,
+            how,
+            module,
+            symbol,
+            offset,
+            js,
+        });
+        // The caller: V8's code has no unwind tables but keeps frame pointers; other code is
+        // unwound by its tables, else by frame pointer, else by scanning for a return address.
+        let by_fp = || native::step_frame_pointer(mem, &regs).map(|r| (r, How::FramePointer));
+        let primary = if v8_code {
+            by_fp()
+        } else {
+            match modules.step_cfi(mem, &regs, innermost) {
+                Step::Caller(r) => Some((r, How::Cfi)),
+                Step::Outermost => break,
+                Step::NoInfo => by_fp(),
+            }
+        };
+        let valid = |r: &Regs| r.rsp > regs.rsp && r.rip != 0 && plausible(modules, r.rip);
+        match primary {
+            Some((r, h)) if valid(&r) => {
+                regs = r;
+                how = h;
+                continue;
+            }
+            Some((r, _)) if r.rsp <= regs.rsp && r.rip != 0 => {
+                stopped = Some(format!(
+                    "the frame chain loops (frame {} would have stack pointer {:#x}, not above {:#x})",
+                    frames.len(),
+                    r.rsp,
+                    regs.rsp
+                ));
+                break;
+            }
+            Some((r, _)) if v8_code && r.rip != 0 => {
+                stopped = Some(format!(
+                    "the frame pointer chain is broken: return address {:#x} is not code",
+                    r.rip
+                ));
+                break;
+            }
+            None if v8_code => {
+                stopped = Some(format!(
+                    "the frame pointer chain is broken: frame pointer {} cannot be read",
+                    regs.rbp
+                        .map_or("unknown".to_string(), |f| format!("{f:#x}"))
+                ));
+                break;
+            }
+            _ => {}
+        }
+        match native::step_scan(mem, &regs, SCAN_WORDS, |a| modules.is_return_address(a)) {
+            Some(r) if r.rsp > regs.rsp => {
+                regs = r;
+                how = How::Scan;
+            }
+            _ => break,
+        }
+        if regs.rip == 0 {
+            break;
+        }
+    }
+    (frames, stopped)
+}
+
+/// A return address worth following: in a file's code or in V8's generated code (memory the core
+/// has, outside any file).
+fn plausible(modules: &Modules<'_>, pc: u64) -> bool {
+    if modules.place(pc).is_some() {
+        return true;
+    }
+    modules
+        .process
+        .core
+        .segments
+        .iter()
+        .any(|s| s.flags & 1 != 0 && pc >= s.vaddr && pc - s.vaddr < s.memsz)
+}
+
+/// Registers of a thread as the core recorded them.
+pub fn thread_regs(p: &Process, tid: u32) -> Option<Regs> {
+    let t = p.core.threads.iter().find(|t| t.tid == tid)?;
+    let r = &t.regs;
+    Some(Regs {
+        rip: r.rip,
+        rsp: r.rsp,
+        rbp: Some(r.rbp),
+        rbx: Some(r.rbx),
+        r12: Some(r.r12),
+        r13: Some(r.r13),
+        r14: Some(r.r14),
+        r15: Some(r.r15),
+    })
+}
+
+/// What `corewalk stack` prints.
+#[derive(Debug, Serialize)]
+pub struct StackReport {
+    pub pid: Option<u32>,
+    pub node_version: Option<String>,
+    pub v8_version: Option<String>,
+    /// The signal the process died of, when the core says.
+    pub signal: Option<i32>,
+    /// Main thread first, then the others by thread id.
+    pub threads: Vec<ThreadStack>,
+    /// Libraries that could not be used for symbols and unwinding.
+    pub missing_libraries: Vec<String>,
+    pub warnings: Vec<String>,
+    /// Some thread's walk stopped early, or some library was missing.
+    pub partial: bool,
+}
+
+/// The stacks of every thread of the process in `core`.
+pub fn stacks(
+    core: &std::path::Path,
+    opts: &crate::process::OpenOptions,
+    with_args: bool,
+) -> crate::Result<StackReport> {
+    use crate::runtime::Versions;
+    use crate::v8::heap::Heap;
+    use crate::v8::model::Model;
+    use crate::v8::walk::Walker;
+    use crate::v8::V8;
+
+    let process = Process::open(core, opts)?;
+    let mem = process.memory();
+    let modules = Modules::new(&process, &mem);
+    let versions = Versions::read(&process, &mem);
+    let mut warnings = process.warnings.clone();
+    let pid = process.pid();
+    let names = crate::threads::thread_names(&process, &mem, pid);
+    let mut order: Vec<&crate::core::ThreadState> = process.core.threads.iter().collect();
+    order.sort_by_key(|t| (Some(t.tid) != pid, t.tid));
+
+    // JavaScript frames need V8's heap (function and script objects); without it the native
+    // frames still print.
+    let v8 = V8::new(&process, &versions);
+    let heap = v8
+        .as_ref()
+        .ok()
+        .map(|v8| Heap::discover(v8, &process.core, &mem));
+    let walker = match (&v8, &heap) {
+        (Ok(v8), Some(Ok(heap))) => Walker::new(v8, heap, &mem).map(|mut w| {
+            w.find_holes(heap, &process.core);
+            w
+        }),
+        _ => None,
+    };
+    let model = match (&v8, &walker) {
+        (Ok(v8), Some(w)) => Some(Model::new(v8, w, &mem)),
+        _ => None,
+    };
+    let decoder = match (&model, &walker, &heap) {
+        (Some(m), Some(w), Some(Ok(h))) => FrameDecoder::new(m, w.pages(h)),
+        _ => None,
+    };
+    match (&v8, &heap, &decoder) {
+        (Err(e), _, _) => warnings.push(format!("JavaScript frames not decoded: {e}")),
+        (_, Some(Err(e)), _) => warnings.push(format!("JavaScript frames not decoded: {e}")),
+        (_, _, None) => warnings.push(
+            "JavaScript frames not decoded: the executable's metadata has no frame layout".into(),
+        ),
+        _ => {}
+    }
+
+    let mut threads = Vec::new();
+    for t in order {
+        let Some(start) = thread_regs(&process, t.tid) else {
+            continue;
+        };
+        let (frames, mut stopped) = walk_thread(&modules, decoder.as_ref(), &mem, start, with_args);
+        if frames.len() <= 1 && mem.read_u64(start.rsp).is_none() {
+            stopped = Some("the thread's stack is not in the core".into());
+        }
+        threads.push(ThreadStack {
+            tid: t.tid,
+            name: names.get(&t.tid).cloned(),
+            main: Some(t.tid) == pid,
+            frames,
+            stopped,
+        });
+    }
+    let partial = threads.iter().any(|t| t.stopped.is_some()) || !modules.problems.is_empty();
+    Ok(StackReport {
+        pid,
+        node_version: versions.node.clone(),
+        v8_version: versions.v8.clone(),
+        signal: process.core.siginfo_signo,
+        threads,
+        missing_libraries: modules.problems.clone(),
+        warnings,
+        partial,
+    })
+}

@@ -1,0 +1,428 @@
+//! V8's stack frames on x64, decoded from a frame pointer with the postmortem metadata
+//! (`frametype_*` numbers and `off_fp_*` slot offsets): typed frames (entry, exit, construct,
+//! stub...) carry a marker in the context slot; JavaScript frames hold the context and the
+//! function, and interpreted ones also the bytecode array and the current bytecode offset, which
+//! the bytecode's source position table turns into a script position.
+
+use super::heap::Page;
+use super::layout::FrameLayout;
+use super::model::Model;
+use super::walk::{MapCache, Walker};
+use crate::memory::{AddrMap, Memory};
+use crate::v8::map::Tagged;
+use crate::v8::props::ScriptLines;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// A decoded V8 frame.
+#[derive(Clone, Debug, Serialize)]
+pub struct JsFrame {
+    /// `interpreted`, `baseline`, `optimized`, or the typed frame's kind (`entry`, `exit`,
+    /// `builtin exit`, `construct`, `stub`, `internal`...).
+    pub kind: String,
+    /// The function's name (`(anonymous)` when it has none); absent for typed frames.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    /// The function object's address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function_addr: Option<u64>,
+    /// The script's name or URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub script: Option<String>,
+    /// 1-based line and column of the current position (or of the function's start when the
+    /// position is not known: `exact` is then false).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u64>,
+    pub exact: bool,
+    /// The receiver and arguments as one-line previews (with `--args`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+}
+
+/// Decodes frames of one process's V8.
+pub struct FrameDecoder<'m, 'a, M> {
+    model: &'m Model<'a, M>,
+    /// Frame type number -> kind.
+    types: HashMap<i64, String>,
+    fp_marker: i64,
+    fp_function: i64,
+    fp_args: Option<i64>,
+    fp_bytecode_array: Option<i64>,
+    fp_bytecode_offset: Option<i64>,
+    /// Line ends per script, computed once.
+    lines: Mutex<AddrMap<Option<ScriptLines>>>,
+    /// Heap pages by address (to find the code object around a program counter).
+    pages: Vec<Page>,
+    layout: FrameLayout,
+    code_flags: u64,
+    code_instruction_start: u64,
+    bytecode_data: u64,
+    code_kind: Option<(u64, u64)>,
+    kind_baseline: Option<u64>,
+}
+
+/// `StackFrame::TypeToMarker`: a typed frame's marker is its type shifted left by the Smi tag
+/// size (an even word, never a tagged pointer).
+fn marker_type(word: u64) -> Option<i64> {
+    (word & 1 == 0 && word < 1024).then_some((word >> 1) as i64)
+}
+
+/// `frametype_EntryFrame` → `entry`, `frametype_BuiltinExitFrame` → `builtin exit`...
+fn kind_label(name: &str) -> String {
+    let base = name.strip_suffix("Frame").unwrap_or(name);
+    let mut out = String::new();
+    for (i, c) in base.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
+    /// A decoder when the metadata has the frame slots it needs.
+    pub fn new(model: &'m Model<'a, M>, mut pages: Vec<Page>) -> Option<Self> {
+        let md = &model.v8.metadata;
+        pages.sort_by_key(|p| p.addr);
+        let layout = model.v8.layout.frames;
+        let types = md
+            .raw
+            .iter()
+            .filter_map(|(k, &v)| Some((v, kind_label(k.strip_prefix("frametype_")?))))
+            .collect();
+        Some(FrameDecoder {
+            model,
+            types,
+            fp_marker: md.constant("off_fp_context_or_frame_type")?,
+            fp_function: md.constant("off_fp_function")?,
+            fp_args: md.constant("off_fp_args"),
+            fp_bytecode_array: md.constant("off_fp_bytecode_array"),
+            fp_bytecode_offset: md.constant("off_fp_bytecode_offset"),
+            lines: Mutex::new(AddrMap::default()),
+            pages,
+            layout,
+            code_flags: md
+                .class_offset("Code", "flags")
+                .unwrap_or(layout.code_flags),
+            code_instruction_start: md
+                .class_offset("Code", "instruction_start")
+                .unwrap_or(layout.code_instruction_start),
+            bytecode_data: md.class_offset("BytecodeArray", "data")?,
+            code_kind: md
+                .constant("CodeKindFieldMask")
+                .zip(md.constant("CodeKindFieldShift"))
+                .map(|(m, s)| (m as u64, s as u64)),
+            kind_baseline: md.constant("CodeKindBaseline").map(|v| v as u64),
+        })
+    }
+
+    fn slot(&self, fp: u64, off: i64) -> Option<u64> {
+        self.model.mem.read_u64(fp.checked_add_signed(off)?)
+    }
+
+    /// The frame whose frame pointer is `fp`, with `pc` in V8's code (a builtin or generated
+    /// code).
+    pub fn decode(&self, pc: u64, fp: u64, with_args: bool) -> Option<JsFrame> {
+        let m = self.model;
+        let marker = self.slot(fp, self.fp_marker)?;
+        if let Some(t) = marker_type(marker) {
+            let kind = self.types.get(&t)?.clone();
+            return Some(JsFrame {
+                kind,
+                function: None,
+                function_addr: None,
+                script: None,
+                line: None,
+                column: None,
+                exact: false,
+                args: Vec::new(),
+            });
+        }
+        let mut cache = MapCache::default();
+        let f = Tagged::from_word(self.slot(fp, self.fp_function)?).object()?;
+        if !m
+            .type_of(&mut cache, f)
+            .is_some_and(|t| m.types.is_function(t))
+        {
+            return None;
+        }
+        let sfi = m.function_sfi(f)?;
+        let mut name = m.sfi_debug_name(&mut cache, sfi);
+        if name.is_empty() {
+            name = "(anonymous)".into();
+        }
+        let (script_addr, start) = m.function_script(&mut cache, f).unzip();
+        let script = script_addr.and_then(|s| {
+            let off = m.v8.metadata.class_offset("Script", "name")?;
+            let n = m.ptr(s, off)?;
+            m.is_string(&mut cache, n)
+                .then(|| m.short_string(&mut cache, n, 4096))
+        });
+        // Interpreted frames: the bytecode offset gives the exact position; optimized code:
+        // the code's source position table at the return address.
+        let (kind, position) = self.frame_position(&mut cache, pc, fp);
+        let exact = position.is_some();
+        let position = position.or(start);
+        let (line, column) = match (script_addr, position) {
+            (Some(s), Some(pos)) => self
+                .with_lines(&mut cache, s, |l| l.position(pos))
+                .map_or((None, None), |(l, c)| {
+                    (Some(u64::from(l) + 1), Some(u64::from(c) + 1))
+                }),
+            _ => (None, None),
+        };
+        let args = if with_args {
+            self.arguments(&mut cache, fp)
+        } else {
+            Vec::new()
+        };
+        Some(JsFrame {
+            kind: kind.into(),
+            function: Some(name),
+            function_addr: Some(f),
+            script,
+            line,
+            column,
+            exact,
+            args,
+        })
+    }
+
+    /// The receiver and arguments of a JavaScript frame as one-line previews: the caller pushed
+    /// the receiver at the caller's stack pointer (`fp + off_fp_args`) and the arguments above
+    /// it; the argument count (receiver included) is the slot below the function.
+    fn arguments(&self, cache: &mut MapCache, fp: u64) -> Vec<String> {
+        let Some(base) = self.fp_args else {
+            return Vec::new();
+        };
+        // A raw count (not a Smi), the receiver included.
+        let Some(argc) = self.slot(fp, self.fp_function - 8) else {
+            return Vec::new();
+        };
+        let argc = argc.min(MAX_ARGS);
+        (0..argc)
+            .filter_map(|i| {
+                let w = self.slot(fp, base + 8 * i as i64)?;
+                let v = self.model.preview(cache, Tagged::from_word(w), 60);
+                Some(if i == 0 { format!("this={v}") } else { v })
+            })
+            .collect()
+    }
+
+    fn with_lines<R>(
+        &self,
+        cache: &mut MapCache,
+        script: u64,
+        f: impl FnOnce(&ScriptLines) -> R,
+    ) -> Option<R> {
+        let mut lines = self.lines.lock().ok()?;
+        let entry = lines
+            .entry(script)
+            .or_insert_with(|| self.model.script_lines(cache, script));
+        entry.as_ref().map(f)
+    }
+
+    /// The kind of a JavaScript frame and its current script position, when known. A frame
+    /// whose code is a builtin is an interpreted one (the interpreter's trampoline and bytecode
+    /// handlers are builtins); otherwise the code object around `pc` says.
+    fn frame_position(
+        &self,
+        cache: &mut MapCache,
+        pc: u64,
+        fp: u64,
+    ) -> (&'static str, Option<u64>) {
+        let Some(code) = self.code_at(cache, pc) else {
+            return match self.bytecode_position(cache, fp) {
+                Some(p) => ("interpreted", Some(p)),
+                None => ("builtin", None),
+            };
+        };
+        let m = self.model;
+        let flags = u64::from(m.mem.read_u32(code + self.code_flags).unwrap_or(0));
+        let kind = self.code_kind.map(|(mask, shift)| (flags & mask) >> shift);
+        if kind.is_some() && kind == self.kind_baseline {
+            // Baseline code: the bytecode array is in the frame; the current bytecode would need
+            // the pc-to-bytecode table (not decoded): the function's start stands in.
+            return ("baseline", None);
+        }
+        let start = m
+            .mem
+            .read_u64(code + self.code_instruction_start)
+            .unwrap_or(0);
+        let Some(table) = m.ptr(code, self.layout.code_position_table) else {
+            return ("optimized", None);
+        };
+        // The return address follows the call: look one byte back.
+        let offset = pc.wrapping_sub(start).wrapping_sub(1);
+        if offset > 1 << 30 {
+            return ("optimized", None);
+        }
+        let raw = self.position_at(table, offset);
+        // Positions inside inlined functions belong to another function's source.
+        let position = raw.and_then(|r| {
+            let (script_offset, inlined) = split_position(r);
+            (inlined < 0).then_some(script_offset)
+        });
+        ("optimized", position)
+    }
+
+    /// The `Code` object of the `InstructionStream` around `pc`, if `pc` is in a heap page.
+    fn code_at(&self, cache: &mut MapCache, pc: u64) -> Option<u64> {
+        let i = self.pages.partition_point(|p| p.addr <= pc);
+        let page = self.pages.get(i.checked_sub(1)?)?;
+        if pc < page.area_start || pc >= page.area_end {
+            return None;
+        }
+        let walker: &Walker<'_, M> = self.model.walker;
+        let mut found = None;
+        walker.walk_page(page, cache, &mut |o| {
+            if found.is_none() && o.addr <= pc && pc < o.addr + o.size {
+                found = Some(o.addr);
+            }
+        });
+        let stream = found?;
+        // InstructionStream: map, then its Code.
+        self.model.ptr(stream, 8)
+    }
+
+    /// The script position of an interpreted frame's current bytecode.
+    fn bytecode_position(&self, cache: &mut MapCache, fp: u64) -> Option<u64> {
+        let m = self.model;
+        let array = Tagged::from_word(self.slot(fp, self.fp_bytecode_array?)?).object()?;
+        let name = m.v8.types.name(m.type_of(cache, array)?)?;
+        if name != "BytecodeArray" {
+            return None;
+        }
+        let Tagged::Smi(raw) = Tagged::from_word(self.slot(fp, self.fp_bytecode_offset?)?) else {
+            return None;
+        };
+        // The frame holds the offset from the array's tagged address.
+        let offset = u64::try_from(raw)
+            .ok()?
+            .checked_sub(self.bytecode_data - 1)?;
+        let table = m.ptr(array, self.layout.bytecode_source_positions)?;
+        let (script_offset, _) = split_position(self.position_at(table, offset)?);
+        Some(script_offset)
+    }
+
+    /// The raw source position of the last entry at or before `offset` in a source position
+    /// table (a byte array of variable-length deltas).
+    fn position_at(&self, table: u64, offset: u64) -> Option<i64> {
+        let m = self.model;
+        let Tagged::Smi(len) = Tagged::from_word(m.mem.read_u64(table + 8)?) else {
+            return None;
+        };
+        let len = usize::try_from(len).ok()?.min(MAX_TABLE);
+        let bytes = m.mem.slice(table + 16, len as u64)?;
+        decode_positions(bytes, self.layout.positions_v2)
+            .take_while(|&(code, _, _)| code <= offset)
+            .last()
+            .map(|(_, pos, _)| pos)
+    }
+}
+
+/// Arguments shown per frame.
+const MAX_ARGS: u64 = 16;
+
+/// Longest source position table read (bytes).
+const MAX_TABLE: usize = 16 << 20;
+
+/// A `SourcePosition`'s script offset and inlining id (-1 when not inlined).
+fn split_position(raw: i64) -> (u64, i64) {
+    let script = ((raw >> 1) & ((1 << 30) - 1)) - 1;
+    let inlined = ((raw >> 31) & 0xffff) - 1;
+    (script.max(0) as u64, inlined)
+}
+
+/// One variable-length integer: 7 bits per byte, low bits first, high bit = more.
+fn read_vlq(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let mut v: u64 = 0;
+    let mut shift = 0;
+    loop {
+        let b = *bytes.get(*at)?;
+        *at += 1;
+        if shift < 64 {
+            v |= u64::from(b & 0x7f) << shift;
+        }
+        shift += 7;
+        if b & 0x80 == 0 {
+            return Some(v);
+        }
+        if shift > 70 {
+            return None;
+        }
+    }
+}
+
+fn zigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+/// The entries of a source position table: (code offset, raw source position, is statement),
+/// accumulated from their deltas. Up to V8 13 a code offset delta `d` is stored zigzag-encoded
+/// as `d` (statement) or `-d - 1` (expression); V8 14 stores `4d + 3` (statement) or `4d + 2`.
+pub fn decode_positions(bytes: &[u8], v2: bool) -> impl Iterator<Item = (u64, i64, bool)> + '_ {
+    let mut at = 0usize;
+    let (mut code, mut pos) = (0u64, 0i64);
+    std::iter::from_fn(move || {
+        let c = read_vlq(bytes, &mut at)?;
+        let (delta, statement) = if v2 {
+            (c >> 2, c & 1 == 1)
+        } else {
+            let t = zigzag(c);
+            if t >= 0 {
+                (t as u64, true)
+            } else {
+                ((-(t + 1)) as u64, false)
+            }
+        };
+        let p = zigzag(read_vlq(bytes, &mut at)?);
+        code = code.checked_add(delta)?;
+        pos = pos.checked_add(p)?;
+        Some((code, pos, statement))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_tables_decode_in_both_encodings() {
+        // The same table (a function's first entries) as V8 12.4 and V8 14.6 wrote it.
+        let old = [0x01, 0xbc, 0x10, 0x02, 0x5c, 0x13, 0x00, 0x0c, 0x4c];
+        let new = [0x02, 0xbc, 0x10, 0x07, 0x5c, 0x26, 0x00, 0x1b, 0x4c];
+        let a: Vec<_> = decode_positions(&old, false).collect();
+        let b: Vec<_> = decode_positions(&new, true).collect();
+        assert_eq!(a, b);
+        assert_eq!(
+            a,
+            vec![
+                (0, 1054, false),
+                (1, 1100, true),
+                (10, 1100, false),
+                (16, 1138, true)
+            ]
+        );
+        // Raw 1054: script offset 526, not inlined.
+        assert_eq!(split_position(1054), (526, -1));
+    }
+
+    #[test]
+    fn truncated_tables_end_the_iteration() {
+        assert_eq!(decode_positions(&[0x80, 0x80], false).count(), 0);
+        assert_eq!(decode_positions(&[0x02], false).count(), 0);
+    }
+
+    #[test]
+    fn frame_kinds_read_like_v8_names() {
+        assert_eq!(kind_label("BuiltinExit"), "builtin exit");
+        assert_eq!(kind_label("Entry"), "entry");
+        assert_eq!(marker_type(2 * 25), Some(25));
+        assert_eq!(marker_type(0x1234_5679), None);
+    }
+}

@@ -1,0 +1,242 @@
+//! `corewalk stack` on real crashes, Node 20, 22, 24 and 26: workloads that die at known places
+//! (testdata/crash/), cored by scripts/crash-core.sh. The expected JavaScript frames come from the
+//! process itself: `new Error().stack` taken on the line that aborts, or the JavaScript stack
+//! Node prints when it aborts on an uncaught exception; the out-of-memory case is checked against
+//! the allocation loop's line in its source.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Make a crash core of `testdata/crash/<workload>` (once per test run and version).
+fn crash(workload: &str, major: u32, options: &[&str]) -> PathBuf {
+    let node = node_for(major);
+    let dir = scratch().join(format!("crash-{}-{major}", workload.replace(".js", "")));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = Command::new(root().join("scripts/crash-core.sh"))
+        .arg(&node)
+        .arg(root().join("testdata/crash").join(workload))
+        .arg(&dir)
+        .args(options)
+        .output()
+        .expect("run scripts/crash-core.sh");
+    assert!(
+        out.status.success(),
+        "crash-core.sh {workload} under Node {major} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+/// A JavaScript frame as (function name, script, 1-based line).
+type JsAt = (String, String, u64);
+
+/// The last part of a V8 stack-trace function label: `Timeout.onTimer [as _onTimeout]` is
+/// `onTimer`, `process.processTimers` is `processTimers`.
+fn bare_name(label: &str) -> String {
+    let label = label.split(" [as ").next().unwrap_or(label);
+    let label = label.strip_prefix("async ").unwrap_or(label);
+    let label = label.strip_prefix("new ").unwrap_or(label);
+    label.rsplit('.').next().unwrap_or(label).to_string()
+}
+
+/// Frames of a V8 stack trace text: `at NAME (FILE:LINE:COL)` lines, or Node's abort report
+/// (`N: NAME (FILE:LINE:COL)`).
+fn parse_trace(text: &str) -> Vec<JsAt> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let t = line.trim();
+        let body = if let Some(rest) = t.strip_prefix("at ") {
+            rest
+        } else if let Some((n, rest)) = t.split_once(": ") {
+            if n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty() {
+                rest
+            } else {
+                continue;
+            }
+        } else {
+            continue;
+        };
+        let Some((name, at)) = body.rsplit_once(" (") else {
+            continue;
+        };
+        let at = at.trim_end_matches(')');
+        let mut parts = at.rsplitn(3, ':');
+        let (_col, line, file) = (parts.next(), parts.next(), parts.next());
+        let (Some(line), Some(file)) = (line.and_then(|l| l.parse().ok()), file) else {
+            continue;
+        };
+        out.push((bare_name(name), file.to_string(), line));
+    }
+    out
+}
+
+/// The main thread's JavaScript frames, innermost first, as `corewalk stack --json` gives them.
+fn our_js_frames(report: &Value) -> Vec<JsAt> {
+    let main = report["threads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["main"] == true)
+        .expect("a main thread");
+    main["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| {
+            let js = f.get("js")?;
+            let name = js.get("function")?.as_str()?.to_string();
+            Some((
+                name,
+                js["script"].as_str().unwrap_or("").to_string(),
+                js["line"].as_u64().unwrap_or(0),
+            ))
+        })
+        .collect()
+}
+
+/// Native symbols of the main thread, innermost first.
+fn our_native_symbols(report: &Value) -> Vec<String> {
+    let main = report["threads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["main"] == true)
+        .unwrap();
+    main["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["symbol"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn stack_json(core: &std::path::Path) -> Value {
+    let out = corewalk(&["stack", p(core), "--json"]);
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(3)),
+        "stack failed: {}",
+        stderr(&out)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// Our frames must begin with the expected ones, frame by frame: same function, same script,
+/// same line.
+fn assert_frames(what: &str, ours: &[JsAt], expected: &[JsAt]) {
+    assert!(!expected.is_empty(), "{what}: no expected frames");
+    for (k, e) in expected.iter().enumerate() {
+        let o = ours
+            .get(k)
+            .unwrap_or_else(|| panic!("{what}: frame {k} missing; ours {ours:?}"));
+        assert_eq!(o.0, e.0, "{what}: frame {k} function; ours {ours:?}");
+        assert!(
+            o.1.ends_with(&e.1) || e.1.ends_with(&o.1),
+            "{what}: frame {k} script {} vs {}",
+            o.1,
+            e.1
+        );
+        assert_eq!(o.2, e.2, "{what}: frame {k} ({}) line; ours {ours:?}", e.0);
+    }
+}
+
+fn abort_three_deep(major: u32) {
+    let dir = crash("abort.js", major, &[]);
+    let expected = parse_trace(&std::fs::read_to_string(dir.join("expected.txt")).unwrap());
+    let report = stack_json(&dir.join("core"));
+    let ours = our_js_frames(&report);
+    println!("Node {major} abort: ours {ours:?}");
+    assert_frames(&format!("abort on Node {major}"), &ours, &expected);
+    let native = our_native_symbols(&report);
+    assert!(native.iter().any(|s| s == "abort"), "{native:?}");
+}
+
+fn out_of_memory(major: u32) {
+    let dir = crash("oom.js", major, &["--max-old-space-size=16"]);
+    let source = std::fs::read_to_string(root().join("testdata/crash/oom.js")).unwrap();
+    let line_of =
+        |marker: &str| source.lines().position(|l| l.contains(marker)).unwrap() as u64 + 1;
+    // Optimized code attributes the failing allocation to the loop statement or to the push:
+    // either line of the allocation loop is the truth here.
+    let (first, last) = (line_of("LOOP-LINE"), line_of("GROW-LINE"));
+    let report = stack_json(&dir.join("core"));
+    let ours = our_js_frames(&report);
+    println!("Node {major} oom: ours {ours:?}");
+    let top = ours.first().expect("a JavaScript frame");
+    assert_eq!(top.0, "grow", "{ours:?}");
+    assert!(top.1.ends_with("testdata/crash/oom.js"), "{ours:?}");
+    assert!(
+        (first..=last).contains(&top.2),
+        "grow at line {}, the loop is lines {first}-{last}",
+        top.2
+    );
+    let native = our_native_symbols(&report);
+    assert!(native.iter().any(|s| s == "abort"), "{native:?}");
+    assert!(
+        native
+            .iter()
+            .any(|s| s.contains("OOMErrorHandler") || s.contains("FatalProcessOutOfMemory")),
+        "V8's out-of-memory handler: {native:?}"
+    );
+}
+
+fn uncaught_in_promise(major: u32) {
+    let dir = crash("uncaught.js", major, &["--abort-on-uncaught-exception"]);
+    let err = std::fs::read_to_string(dir.join("stderr.txt")).unwrap();
+    let js = err
+        .split("----- JavaScript stack trace -----")
+        .nth(1)
+        .expect("Node printed the JavaScript stack");
+    let expected = parse_trace(js);
+    let report = stack_json(&dir.join("core"));
+    let ours = our_js_frames(&report);
+    println!("Node {major} uncaught: ours {ours:?}");
+    assert_frames(&format!("uncaught on Node {major}"), &ours, &expected);
+}
+
+#[test]
+fn crashes_on_node20() {
+    abort_three_deep(20);
+    out_of_memory(20);
+    uncaught_in_promise(20);
+}
+
+#[test]
+fn crashes_on_node22() {
+    abort_three_deep(22);
+    out_of_memory(22);
+    uncaught_in_promise(22);
+}
+
+#[test]
+fn crashes_on_node24() {
+    abort_three_deep(24);
+    out_of_memory(24);
+    uncaught_in_promise(24);
+}
+
+#[test]
+fn crashes_on_node26() {
+    abort_three_deep(26);
+    out_of_memory(26);
+    uncaught_in_promise(26);
+}
+
+#[test]
+fn traces_parse() {
+    let t = "Error: x\n    at dive (/a/b.js:13:37)\n    at Timeout.onTimer [as _onTimeout] (/a/b.js:26:16)\n    at process.processTimers (node:internal/timers:519:7)";
+    assert_eq!(
+        parse_trace(t),
+        vec![
+            ("dive".into(), "/a/b.js".into(), 13),
+            ("onTimer".into(), "/a/b.js".into(), 26),
+            ("processTimers".into(), "node:internal/timers".into(), 519)
+        ]
+    );
+    let n = "1: throwUnhandledRejectionsMode (node:internal/process/promises:391:5)\n";
+    assert_eq!(parse_trace(n)[0].2, 391);
+}
