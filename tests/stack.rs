@@ -32,8 +32,8 @@ fn crash(workload: &str, major: u32, options: &[&str]) -> PathBuf {
     dir
 }
 
-/// A JavaScript frame as (function name, script, 1-based line).
-type JsAt = (String, String, u64);
+/// A JavaScript frame as (function name, script, 1-based line, 1-based column).
+type JsAt = (String, String, u64, u64);
 
 /// The last part of a V8 stack-trace function label: `Timeout.onTimer [as _onTimeout]` is
 /// `onTimer`, `process.processTimers` is `processTimers`.
@@ -66,11 +66,15 @@ fn parse_trace(text: &str) -> Vec<JsAt> {
         };
         let at = at.trim_end_matches(')');
         let mut parts = at.rsplitn(3, ':');
-        let (_col, line, file) = (parts.next(), parts.next(), parts.next());
-        let (Some(line), Some(file)) = (line.and_then(|l| l.parse().ok()), file) else {
+        let (col, line, file) = (parts.next(), parts.next(), parts.next());
+        let (Some(col), Some(line), Some(file)) = (
+            col.and_then(|c| c.parse().ok()),
+            line.and_then(|l| l.parse().ok()),
+            file,
+        ) else {
             continue;
         };
-        out.push((bare_name(name), file.to_string(), line));
+        out.push((bare_name(name), file.to_string(), line, col));
     }
     out
 }
@@ -94,6 +98,7 @@ fn our_js_frames(report: &Value) -> Vec<JsAt> {
                 name,
                 js["script"].as_str().unwrap_or("").to_string(),
                 js["line"].as_u64().unwrap_or(0),
+                js["column"].as_u64().unwrap_or(0),
             ))
         })
         .collect()
@@ -116,7 +121,13 @@ fn our_native_symbols(report: &Value) -> Vec<String> {
 }
 
 fn stack_json(core: &std::path::Path) -> Value {
-    let out = corewalk(&["stack", p(core), "--json"]);
+    stack_json_with(core, &[])
+}
+
+fn stack_json_with(core: &std::path::Path, extra: &[&str]) -> Value {
+    let mut args = vec!["stack", p(core), "--json"];
+    args.extend_from_slice(extra);
+    let out = corewalk(&args);
     assert!(
         matches!(out.status.code(), Some(0) | Some(3)),
         "stack failed: {}",
@@ -126,8 +137,9 @@ fn stack_json(core: &std::path::Path) -> Value {
 }
 
 /// Our frames must begin with the expected ones, frame by frame: same function, same script,
-/// same line.
-fn assert_frames(what: &str, ours: &[JsAt], expected: &[JsAt]) {
+/// same line, and from frame `columns_from` on the same column (a trace taken a little before the
+/// crash, in the innermost function, may be at another column of the same line).
+fn assert_frames(what: &str, ours: &[JsAt], expected: &[JsAt], columns_from: usize) {
     assert!(!expected.is_empty(), "{what}: no expected frames");
     for (k, e) in expected.iter().enumerate() {
         let o = ours
@@ -141,16 +153,46 @@ fn assert_frames(what: &str, ours: &[JsAt], expected: &[JsAt]) {
             e.1
         );
         assert_eq!(o.2, e.2, "{what}: frame {k} ({}) line; ours {ours:?}", e.0);
+        if k >= columns_from {
+            assert_eq!(
+                o.3, e.3,
+                "{what}: frame {k} ({}) column; ours {ours:?}",
+                e.0
+            );
+        }
     }
 }
 
 fn abort_three_deep(major: u32) {
     let dir = crash("abort.js", major, &[]);
     let expected = parse_trace(&std::fs::read_to_string(dir.join("expected.txt")).unwrap());
-    let report = stack_json(&dir.join("core"));
+    let report = stack_json_with(&dir.join("core"), &["--args"]);
+    // --args: the receiver and arguments, as the workload passed them.
+    let js: Vec<&Value> = report["threads"][0]["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f.get("js"))
+        .filter(|j| j.get("function").is_some())
+        .collect();
+    assert_eq!(
+        js[0]["args"],
+        serde_json::json!(["this=undefined", "3"]),
+        "{:?}",
+        js[0]
+    );
+    assert!(
+        js[1]["args"][0]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("this=<Diver"),
+        "{:?}",
+        js[1]
+    );
     let ours = our_js_frames(&report);
     println!("Node {major} abort: ours {ours:?}");
-    assert_frames(&format!("abort on Node {major}"), &ours, &expected);
+    // The trace was taken at `new Error` on the line that aborts: columns from the caller on.
+    assert_frames(&format!("abort on Node {major}"), &ours, &expected, 1);
     let native = our_native_symbols(&report);
     assert!(native.iter().any(|s| s == "abort"), "{native:?}");
 }
@@ -195,7 +237,7 @@ fn uncaught_in_promise(major: u32) {
     let report = stack_json(&dir.join("core"));
     let ours = our_js_frames(&report);
     println!("Node {major} uncaught: ours {ours:?}");
-    assert_frames(&format!("uncaught on Node {major}"), &ours, &expected);
+    assert_frames(&format!("uncaught on Node {major}"), &ours, &expected, 0);
 }
 
 #[test]
@@ -232,9 +274,14 @@ fn traces_parse() {
     assert_eq!(
         parse_trace(t),
         vec![
-            ("dive".into(), "/a/b.js".into(), 13),
-            ("onTimer".into(), "/a/b.js".into(), 26),
-            ("processTimers".into(), "node:internal/timers".into(), 519)
+            ("dive".into(), "/a/b.js".into(), 13, 37),
+            ("onTimer".into(), "/a/b.js".into(), 26, 16),
+            (
+                "processTimers".into(),
+                "node:internal/timers".into(),
+                519,
+                7
+            )
         ]
     );
     let n = "1: throwUnhandledRejectionsMode (node:internal/process/promises:391:5)\n";
