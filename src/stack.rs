@@ -174,11 +174,16 @@ pub fn walk_thread<M: Memory>(
                 break;
             }
             None if v8_code => {
-                stopped = Some(format!(
-                    "the frame pointer chain is broken: frame pointer {} cannot be read",
-                    regs.rbp
-                        .map_or("unknown".to_string(), |f| format!("{f:#x}"))
-                ));
+                stopped = Some(match regs.rbp {
+                    Some(fp) if fp < regs.rsp => format!(
+                        "the frame pointer chain loops back: {fp:#x} is below the stack pointer {:#x}",
+                        regs.rsp
+                    ),
+                    Some(fp) => format!(
+                        "the frame pointer chain is broken: frame pointer {fp:#x} cannot be read"
+                    ),
+                    None => "the frame pointer chain is broken: no frame pointer".into(),
+                });
                 break;
             }
             _ => {}

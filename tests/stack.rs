@@ -8,28 +8,43 @@ mod common;
 
 use common::*;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
 
-/// Make a crash core of `testdata/crash/<workload>` (once per test run and version).
+/// Make a crash core of `testdata/crash/<workload>` (once per test binary, workload and version).
 fn crash(workload: &str, major: u32, options: &[&str]) -> PathBuf {
-    let node = node_for(major);
-    let dir = scratch().join(format!("crash-{}-{major}", workload.replace(".js", "")));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = Command::new(root().join("scripts/crash-core.sh"))
-        .arg(&node)
-        .arg(root().join("testdata/crash").join(workload))
-        .arg(&dir)
-        .args(options)
-        .output()
-        .expect("run scripts/crash-core.sh");
-    assert!(
-        out.status.success(),
-        "crash-core.sh {workload} under Node {major} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir
+    type Cache = Mutex<HashMap<String, Arc<OnceLock<PathBuf>>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let key = format!("crash-{}-{major}", workload.replace(".js", ""));
+    let cell = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .entry(key.clone())
+        .or_default()
+        .clone();
+    cell.get_or_init(|| {
+        let node = node_for(major);
+        let dir = scratch().join(&key);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = Command::new(root().join("scripts/crash-core.sh"))
+            .arg(&node)
+            .arg(root().join("testdata/crash").join(workload))
+            .arg(&dir)
+            .args(options)
+            .output()
+            .expect("run scripts/crash-core.sh");
+        assert!(
+            out.status.success(),
+            "crash-core.sh {workload} under Node {major} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    })
+    .clone()
 }
 
 /// A JavaScript frame as (function name, script, 1-based line, 1-based column).
@@ -286,4 +301,96 @@ fn traces_parse() {
     );
     let n = "1: throwUnhandledRejectionsMode (node:internal/process/promises:391:5)\n";
     assert_eq!(parse_trace(n)[0].2, 391);
+}
+
+/// Program headers of a core: (file offset of the header, p_offset, p_vaddr, p_filesz).
+fn segments(core: &[u8]) -> Vec<(usize, u64, u64, u64)> {
+    let u16_at = |o: usize| u16::from_le_bytes(core[o..o + 2].try_into().unwrap()) as usize;
+    let u64_at = |o: usize| u64::from_le_bytes(core[o..o + 8].try_into().unwrap());
+    let (phoff, phnum) = (u64_at(32) as usize, u16_at(56));
+    (0..phnum)
+        .map(|i| phoff + 56 * i)
+        .filter(|&h| u32::from_le_bytes(core[h..h + 4].try_into().unwrap()) == 1)
+        .map(|h| (h, u64_at(h + 8), u64_at(h + 16), u64_at(h + 32)))
+        .collect()
+}
+
+/// Where process address `addr` is in the core file.
+fn file_offset(core: &[u8], addr: u64) -> usize {
+    let (_, off, vaddr, _) = segments(core)
+        .into_iter()
+        .find(|&(_, _, v, f)| addr >= v && addr < v + f)
+        .expect("address in the core");
+    (off + addr - vaddr) as usize
+}
+
+/// A damaged copy of a crash core: the walk of the main thread stops with a marker saying why,
+/// exit status 3, and every other thread still prints.
+fn damaged(core: &[u8], name: &str, damage: impl Fn(&mut Vec<u8>)) -> Value {
+    let mut bytes = core.to_vec();
+    damage(&mut bytes);
+    let dir = temp_dir(&format!("stack-damage-{name}"));
+    let path = dir.join("core");
+    std::fs::write(&path, &bytes).unwrap();
+    let out = corewalk(&["stack", p(&path), "--json", "--node", p(&node_for(20))]);
+    assert_eq!(out.status.code(), Some(3), "{name}: {}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let threads = report["threads"].as_array().unwrap();
+    assert!(threads.len() > 1);
+    for t in &threads[1..] {
+        assert!(t["frames"].as_array().unwrap().len() >= 3, "{name}: {t}");
+    }
+    report
+}
+
+#[test]
+fn damaged_stacks_stop_with_a_marker() {
+    let dir = crash("abort.js", 20, &[]);
+    let core = std::fs::read(dir.join("core")).unwrap();
+    let report = stack_json(&dir.join("core"));
+    let main = &report["threads"][0];
+    let frames = main["frames"].as_array().unwrap();
+    let js_fp: Vec<u64> = frames
+        .iter()
+        .filter(|f| f["js"]["function"].is_string())
+        .map(|f| f["fp"].as_u64().unwrap())
+        .collect();
+    let (inner, outer) = (js_fp[0], js_fp[1]);
+    let full = frames.len();
+
+    // A loop: the second JavaScript frame's saved frame pointer points back at the first.
+    let r = damaged(&core, "loop", |b| {
+        let at = file_offset(b, outer);
+        b[at..at + 8].copy_from_slice(&inner.to_le_bytes());
+    });
+    let stopped = r["threads"][0]["stopped"].as_str().unwrap_or("");
+    assert!(stopped.contains("loops"), "{stopped}");
+    assert!(r["threads"][0]["frames"].as_array().unwrap().len() < full);
+
+    // A corrupt chain: a return address that points nowhere.
+    let r = damaged(&core, "garbage", |b| {
+        let at = file_offset(b, inner + 8);
+        b[at..at + 8].copy_from_slice(&0x4141_4141_4141_4141u64.to_le_bytes());
+    });
+    let stopped = r["threads"][0]["stopped"].as_str().unwrap_or("");
+    assert!(stopped.contains("broken"), "{stopped}");
+
+    // The thread's stack missing from the core: its segment keeps no bytes.
+    let rsp = frames[0]["sp"].as_u64().unwrap();
+    let r = damaged(&core, "missing", |b| {
+        let (h, _, _, _) = segments(b)
+            .into_iter()
+            .find(|&(_, _, v, f)| rsp >= v && rsp < v + f)
+            .unwrap();
+        b[h + 32..h + 40].copy_from_slice(&0u64.to_le_bytes());
+    });
+    let t = &r["threads"][0];
+    assert!(t["frames"].as_array().unwrap().len() <= 1, "{t}");
+    assert!(
+        t["stopped"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not in the core"),
+        "{t}"
+    );
 }
