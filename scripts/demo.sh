@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build corewalk, make a core of a Node workload with many kinds of objects (system node unless a
-# major version is given), and read it: process and heap info, then what fills the heap.
+# major version is given), and read it: process and heap info, what fills the heap, a heap snapshot
+# for DevTools, and the main thread's stack.
 # Usage: scripts/demo.sh [NODE_MAJOR]   e.g. scripts/demo.sh 24
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,3 +16,7 @@ echo "== corewalk analyze $out/core --top 20" >&2
 target/release/corewalk analyze "$out/core" --top 20
 echo "== corewalk objects $out/core --class Session --limit 3" >&2
 target/release/corewalk objects "$out/core" --class Session --limit 3
+echo "== corewalk snapshot $out/core -o $out/core.heapsnapshot   (open it in Chrome DevTools > Memory)" >&2
+target/release/corewalk snapshot "$out/core" -o "$out/core.heapsnapshot"
+echo "== corewalk stack $out/core --args   (main thread)" >&2
+target/release/corewalk stack "$out/core" --args | awk 'NR > 1 && /^$/ { exit } { print }'

@@ -319,7 +319,9 @@ pub fn stacks(
             stopped,
         });
     }
-    let partial = threads.iter().any(|t| t.stopped.is_some()) || !modules.problems.is_empty();
+    let partial = threads.iter().any(|t| t.stopped.is_some())
+        || !modules.problems.is_empty()
+        || decoder.is_none();
     Ok(StackReport {
         pid,
         node_version: versions.node.clone(),

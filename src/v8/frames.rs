@@ -62,6 +62,9 @@ pub struct FrameDecoder<'m, 'a, M> {
     bytecode_data: u64,
     code_kind: Option<(u64, u64)>,
     kind_baseline: Option<u64>,
+    /// `interpreter::Bytecodes::kBytecodeSizes` (uint8[3][count]: single, double and quadruple
+    /// operand scale), read from the executable.
+    bytecode_sizes: Option<Vec<u8>>,
 }
 
 /// `StackFrame::TypeToMarker`: a typed frame's marker is its type shifted left by the Smi tag
@@ -117,6 +120,7 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
                 .zip(md.constant("CodeKindFieldShift"))
                 .map(|(m, s)| (m as u64, s as u64)),
             kind_baseline: md.constant("CodeKindBaseline").map(|v| v as u64),
+            bytecode_sizes: bytecode_sizes(&model.v8.process.exe),
         })
     }
 
@@ -244,15 +248,16 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
         let m = self.model;
         let flags = u64::from(m.mem.read_u32(code + self.code_flags).unwrap_or(0));
         let kind = self.code_kind.map(|(mask, shift)| (flags & mask) >> shift);
-        if kind.is_some() && kind == self.kind_baseline {
-            // Baseline code: the bytecode array is in the frame; the current bytecode would need
-            // the pc-to-bytecode table (not decoded): the function's start stands in.
-            return ("baseline", None);
-        }
         let start = m
             .mem
             .read_u64(code + self.code_instruction_start)
             .unwrap_or(0);
+        if kind.is_some() && kind == self.kind_baseline {
+            return (
+                "baseline",
+                self.baseline_position(cache, code, pc.wrapping_sub(start), fp),
+            );
+        }
         let Some(table) = m.ptr(code, self.layout.code_position_table) else {
             return ("optimized", None);
         };
@@ -289,24 +294,70 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
         self.model.ptr(stream, 8)
     }
 
+    /// The script position of a baseline frame: its code's bytecode offset table gives the
+    /// machine code length of each bytecode in turn (after the prologue's), so walking the
+    /// bytecodes (sized by V8's own `Bytecodes::kBytecodeSizes`) to the one whose code holds
+    /// `pc_offset` finds the current bytecode.
+    fn baseline_position(
+        &self,
+        cache: &mut MapCache,
+        code: u64,
+        pc_offset: u64,
+        fp: u64,
+    ) -> Option<u64> {
+        let m = self.model;
+        let sizes = self.bytecode_sizes.as_ref()?;
+        let array = self.frame_bytecode_array(cache, fp)?;
+        let table = m.ptr(code, self.layout.code_position_table)?;
+        let table = self.byte_array(table)?;
+        let len = u64::try_from(m.smi(array, 8)?).ok()?.min(MAX_TABLE as u64);
+        let bytecodes = m.mem.slice(array + self.bytecode_data, len)?;
+        let mut at = 0usize;
+        let mut end = read_vlq(table, &mut at)?; // the prologue
+        let mut offset = 0usize;
+        while end < pc_offset {
+            let size = bytecode_size(sizes, bytecodes, offset)?;
+            let current = offset;
+            offset += size;
+            end = end.checked_add(read_vlq(table, &mut at)?)?;
+            if end >= pc_offset {
+                let array_table = m.ptr(array, self.layout.bytecode_source_positions)?;
+                let (script_offset, _) =
+                    split_position(self.position_at(array_table, current as u64)?);
+                return Some(script_offset);
+            }
+        }
+        None
+    }
+
+    /// The frame's bytecode array (interpreted and baseline frames keep it in the same slot).
+    fn frame_bytecode_array(&self, cache: &mut MapCache, fp: u64) -> Option<u64> {
+        let m = self.model;
+        let array = Tagged::from_word(self.slot(fp, self.fp_bytecode_array?)?).object()?;
+        (m.v8.types.name(m.type_of(cache, array)?)? == "BytecodeArray").then_some(array)
+    }
+
+    /// The bytes of a (trusted) byte array.
+    fn byte_array(&self, addr: u64) -> Option<&[u8]> {
+        let m = self.model;
+        let Tagged::Smi(len) = Tagged::from_word(m.mem.read_u64(addr + 8)?) else {
+            return None;
+        };
+        let len = usize::try_from(len).ok()?.min(MAX_TABLE);
+        m.mem.slice(addr + 16, len as u64)
+    }
+
     /// The script position of an interpreted frame's current bytecode.
     fn bytecode_position(&self, cache: &mut MapCache, fp: u64) -> Option<u64> {
         let m = self.model;
-        let array = Tagged::from_word(self.slot(fp, self.fp_bytecode_array?)?).object()?;
-        let name = m.v8.types.name(m.type_of(cache, array)?)?;
-        if name != "BytecodeArray" {
-            return None;
-        }
+        let array = self.frame_bytecode_array(cache, fp)?;
         let Tagged::Smi(raw) = Tagged::from_word(self.slot(fp, self.fp_bytecode_offset?)?) else {
             return None;
         };
-        // The frame holds the offset from the array's tagged address, and one less than the
-        // bytecode being executed: the call's own position entry is one further (measured
-        // against the traces V8 prints for the same frames on 11.3 to 14.6).
+        // The frame holds the offset from the array's tagged address.
         let offset = u64::try_from(raw)
             .ok()?
-            .checked_sub(self.bytecode_data - 1)?
-            + 1;
+            .checked_sub(self.bytecode_data - 1)?;
         let table = m.ptr(array, self.layout.bytecode_source_positions)?;
         let (script_offset, _) = split_position(self.position_at(table, offset)?);
         Some(script_offset)
@@ -315,12 +366,8 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
     /// The raw source position of the last entry at or before `offset` in a source position
     /// table (a byte array of variable-length deltas).
     fn position_at(&self, table: u64, offset: u64) -> Option<i64> {
-        let m = self.model;
-        let Tagged::Smi(len) = Tagged::from_word(m.mem.read_u64(table + 8)?) else {
-            return None;
-        };
-        let len = usize::try_from(len).ok()?.min(MAX_TABLE);
-        let bytes = m.mem.slice(table + 16, len as u64)?;
+        let bytes = self.byte_array(table)?;
+        let offset = i64::try_from(offset).ok()?;
         decode_positions(bytes, self.layout.positions_v2)
             .take_while(|&(code, _, _)| code <= offset)
             .last()
@@ -333,6 +380,31 @@ const MAX_ARGS: u64 = 16;
 
 /// Longest source position table read (bytes).
 const MAX_TABLE: usize = 16 << 20;
+
+/// V8's table of bytecode sizes per operand scale, from the executable's read-only data.
+fn bytecode_sizes(exe: &crate::binary::Executable) -> Option<Vec<u8>> {
+    let s = exe.symbol("_ZN2v88internal11interpreter9Bytecodes14kBytecodeSizesE")?;
+    if s.size == 0 || s.size % 3 != 0 || s.size > 3 * 1024 {
+        return None;
+    }
+    let bytes = exe.read_static(s.addr, s.size)?;
+    (bytes.len() as u64 == s.size).then(|| bytes.to_vec())
+}
+
+/// The size of the bytecode at `offset`: prefixes (`Wide`, `ExtraWide` and their debug-break
+/// forms, the first four bytecodes) scale the operands of the bytecode after them.
+fn bytecode_size(sizes: &[u8], bytecodes: &[u8], offset: usize) -> Option<usize> {
+    let count = sizes.len() / 3;
+    let op = usize::from(*bytecodes.get(offset)?);
+    if op < 4 {
+        let scale = if op % 2 == 0 { 1 } else { 2 };
+        let next = usize::from(*bytecodes.get(offset + 1)?);
+        let size = usize::from(*sizes.get(scale * count + next)?);
+        return (size > 0).then_some(1 + size);
+    }
+    let size = usize::from(*sizes.get(op)?);
+    (size > 0).then_some(size)
+}
 
 /// A `SourcePosition`'s script offset and inlining id (-1 when not inlined).
 fn split_position(raw: i64) -> (u64, i64) {
@@ -368,9 +440,13 @@ fn zigzag(v: u64) -> i64 {
 /// The entries of a source position table: (code offset, raw source position, is statement),
 /// accumulated from their deltas. Up to V8 13 a code offset delta `d` is stored zigzag-encoded
 /// as `d` (statement) or `-d - 1` (expression); V8 14 stores `4d + 3` (statement) or `4d + 2`.
-pub fn decode_positions(bytes: &[u8], v2: bool) -> impl Iterator<Item = (u64, i64, bool)> + '_ {
+/// The first entry is the function entry's, at code offset -1 (V8's
+/// `kFunctionEntryBytecodeOffset`): offsets count from there. (Checked against the bytecodes
+/// themselves, walked with V8's size table, and against the positions V8 prints for the same
+/// frames, on 11.3 to 14.6.)
+pub fn decode_positions(bytes: &[u8], v2: bool) -> impl Iterator<Item = (i64, i64, bool)> + '_ {
     let mut at = 0usize;
-    let (mut code, mut pos) = (0u64, 0i64);
+    let (mut code, mut pos) = (-1i64, 0i64);
     std::iter::from_fn(move || {
         let c = read_vlq(bytes, &mut at)?;
         let (delta, statement) = if v2 {
@@ -384,7 +460,7 @@ pub fn decode_positions(bytes: &[u8], v2: bool) -> impl Iterator<Item = (u64, i6
             }
         };
         let p = zigzag(read_vlq(bytes, &mut at)?);
-        code = code.checked_add(delta)?;
+        code = code.checked_add(i64::try_from(delta).ok()?)?;
         pos = pos.checked_add(p)?;
         Some((code, pos, statement))
     })
@@ -405,10 +481,10 @@ mod tests {
         assert_eq!(
             a,
             vec![
-                (0, 1054, false),
-                (1, 1100, true),
-                (10, 1100, false),
-                (16, 1138, true)
+                (-1, 1054, false),
+                (0, 1100, true),
+                (9, 1100, false),
+                (15, 1138, true)
             ]
         );
         // Raw 1054: script offset 526, not inlined.
