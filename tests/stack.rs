@@ -394,3 +394,40 @@ fn damaged_stacks_stop_with_a_marker() {
         "{t}"
     );
 }
+
+/// A live (not crashed) process cored while waiting: the harness's `ready` (interpreted) and the
+/// workload's top level (baseline code by then), at the very calls, on every version.
+fn waiting(major: u32) {
+    let made = core_of("zoo.js", major, "kernel");
+    let harness = std::fs::read_to_string(root().join("testdata/lib/harness.js")).unwrap();
+    let zoo = std::fs::read_to_string(root().join("testdata/zoo.js")).unwrap();
+    let find = |text: &str, needle: &str, at: &str| {
+        let (i, l) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(needle))
+            .unwrap();
+        (i as u64 + 1, l.find(at).unwrap() as u64 + 1)
+    };
+    let (wl, wc) = find(&harness, "Atomics.wait(", "wait(");
+    let (rl, rc) = find(&zoo, "ready({", "ready(");
+    let report = stack_json(&made.core);
+    let ours = our_js_frames(&report);
+    println!("Node {major} waiting: {:?}", &ours[..2.min(ours.len())]);
+    assert_frames(
+        &format!("waiting on Node {major}"),
+        &ours,
+        &[
+            ("ready".into(), "testdata/lib/harness.js".into(), wl, wc),
+            ("(anonymous)".into(), "testdata/zoo.js".into(), rl, rc),
+        ],
+        0,
+    );
+}
+
+#[test]
+fn waiting_processes() {
+    for major in [20, 22, 24, 26] {
+        waiting(major);
+    }
+}
