@@ -287,6 +287,9 @@ pub enum Step {
     Caller(Regs),
 }
 
+/// The largest distance between a frame's stack slots that scanning accepts (1 MiB).
+const MAX_FRAME: u64 = 1 << 20;
+
 /// One step by frame pointer: `[rbp]` is the caller's frame pointer and `[rbp + 8]` the return
 /// address (V8's generated code and code built with frame pointers keep this chain).
 pub fn step_frame_pointer(mem: &impl Memory, regs: &Regs) -> Option<Regs> {
@@ -311,7 +314,9 @@ pub fn step_frame_pointer(mem: &impl Memory, regs: &Regs) -> Option<Regs> {
 
 /// Scan the stack from `regs.rsp` for the nearest word that is a return address into mapped
 /// code (`is_code`), at most `words` words; the caller's registers as if that were the frame's
-/// return address slot.
+/// return address slot. The caller's frame pointer is taken from the word below that slot when
+/// it looks like a saved frame pointer (the callee began with `push rbp`): higher on the stack,
+/// and itself followed by a return address. Otherwise it is unknown.
 pub fn step_scan(
     mem: &impl Memory,
     regs: &Regs,
@@ -322,10 +327,16 @@ pub fn step_scan(
         let at = regs.rsp.checked_add(8 * i)?;
         let v = mem.read_u64(at)?;
         if is_code(v) {
+            let saved = mem.read_u64(at.wrapping_sub(8)).filter(|&f| {
+                f > at
+                    && f - at < MAX_FRAME
+                    && f % 8 == 0
+                    && mem.read_u64(f.wrapping_add(8)).is_some_and(&is_code)
+            });
             return Some(Regs {
                 rip: v,
                 rsp: at + 8,
-                rbp: regs.rbp,
+                rbp: saved,
                 rbx: None,
                 r12: None,
                 r13: None,

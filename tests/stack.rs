@@ -431,3 +431,47 @@ fn waiting_processes() {
         waiting(major);
     }
 }
+
+#[test]
+fn a_missing_library_is_reported_not_fatal() {
+    let dir = crash("abort.js", 20, &[]);
+    let mut core = std::fs::read(dir.join("core")).unwrap();
+    let report = stack_json(&dir.join("core"));
+    let expected = our_js_frames(&report);
+    // Rename libc in the core's file list to a path that does not exist (same length).
+    let libc = report["threads"][0]["frames"][0]["module"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let gone = libc.replacen("libc", "libX", 1);
+    assert_eq!(libc.len(), gone.len());
+    let mut renamed = 0;
+    let mut i = 0;
+    while let Some(k) = core[i..]
+        .windows(libc.len())
+        .position(|w| w == libc.as_bytes())
+    {
+        core[i + k..i + k + libc.len()].copy_from_slice(gone.as_bytes());
+        renamed += 1;
+        i += k + libc.len();
+    }
+    assert!(renamed > 0);
+    let d = temp_dir("stack-missing-library");
+    std::fs::write(d.join("core"), &core).unwrap();
+    let out = corewalk(&[
+        "stack",
+        p(&d.join("core")),
+        "--json",
+        "--node",
+        p(&node_for(20)),
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let missing = r["missing_libraries"].as_array().unwrap();
+    assert!(
+        missing.iter().any(|m| m.as_str().unwrap().contains(&gone)),
+        "{missing:?}"
+    );
+    // Unwinding gets past the unreadable library (by scanning) and finds every JS frame.
+    assert_eq!(our_js_frames(&r), expected);
+}
