@@ -6,26 +6,14 @@
 # to $COREWALK_OUT. Env: COREWALK_CORE_METHOD=kernel|gdb forces a method; COREWALK_CRASH_TIMEOUT
 # seconds (default 300).
 set -euo pipefail
-node=${1:?usage: crash-core.sh NODE WORKLOAD.js OUT_DIR [node options...]}
-workload=${2:?workload}
-out=${3:?out dir}
+[ $# -ge 3 ] || { echo "usage: crash-core.sh NODE WORKLOAD.js OUT_DIR [node options...]" >&2; exit 2; }
+source "$(dirname "$0")/core-common.sh"
+take_args crash-core.sh "$1" "$2" "$3"
 shift 3
-node=$(command -v "$node" || echo "$node")
-[ -x "$node" ] || { echo "crash-core.sh: node '$node' is not executable" >&2; exit 1; }
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-workload=$(cd "$(dirname "$workload")" && pwd)/$(basename "$workload")
 rm -f "$out/core" "$out"/core.* "$out/expected.txt"
 limit=${COREWALK_CRASH_TIMEOUT:-300}
 
-pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null || echo '|')
-method=${COREWALK_CORE_METHOD:-}
-if [ -z "$method" ]; then
-  case "$pattern" in
-    '|'*|*/*|*%*) method=gdb ;;   # piped or elsewhere: the kernel's core will not land in OUT
-    *) method=kernel ;;
-  esac
-fi
+pick_method gdb
 
 export COREWALK_OUT="$out"
 status=0

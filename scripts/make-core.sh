@@ -6,25 +6,13 @@
 # method.txt (kernel or gcore). Env: COREWALK_CORE_METHOD=kernel|gcore forces a method;
 # COREWALK_SNAPSHOT=0 skips V8's snapshot; COREWALK_READY_TIMEOUT seconds to wait (default 600).
 set -euo pipefail
-node=${1:?usage: make-core.sh NODE WORKLOAD.js OUT_DIR [node options...]}
-workload=${2:?workload}
-out=${3:?out dir}
+[ $# -ge 3 ] || { echo "usage: make-core.sh NODE WORKLOAD.js OUT_DIR [node options...]" >&2; exit 2; }
+source "$(dirname "$0")/core-common.sh"
+take_args make-core.sh "$1" "$2" "$3"
 shift 3
-node=$(command -v "$node" || echo "$node")
-[ -x "$node" ] || { echo "make-core.sh: node '$node' is not executable" >&2; exit 1; }
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
-workload=$(cd "$(dirname "$workload")" && pwd)/$(basename "$workload")
 rm -f "$out/core" "$out"/core.* "$out/live.json" "$out/v8.heapsnapshot" "$out/ready"
 
-pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null || echo '|')
-method=${COREWALK_CORE_METHOD:-}
-if [ -z "$method" ]; then
-  case "$pattern" in
-    '|'*|*/*|*%*) method=gcore ;;   # piped or elsewhere: the kernel's core will not land in OUT
-    *) method=kernel ;;
-  esac
-fi
+pick_method gcore
 if [ "$method" = gcore ] && ! command -v gcore >/dev/null; then
   echo "make-core.sh: gcore not found (install gdb)" >&2; exit 1
 fi

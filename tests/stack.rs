@@ -94,17 +94,21 @@ fn parse_trace(text: &str) -> Vec<JsAt> {
     out
 }
 
-/// The main thread's JavaScript frames, innermost first, as `corewalk stack --json` gives them.
-fn our_js_frames(report: &Value) -> Vec<JsAt> {
-    let main = report["threads"]
+/// The main thread's frames, innermost first.
+fn main_frames(report: &Value) -> &Vec<Value> {
+    report["threads"]
         .as_array()
         .unwrap()
         .iter()
         .find(|t| t["main"] == true)
-        .expect("a main thread");
-    main["frames"]
+        .expect("a main thread")["frames"]
         .as_array()
         .unwrap()
+}
+
+/// The main thread's JavaScript frames, innermost first, as `corewalk stack --json` gives them.
+fn our_js_frames(report: &Value) -> Vec<JsAt> {
+    main_frames(report)
         .iter()
         .filter_map(|f| {
             let js = f.get("js")?;
@@ -121,15 +125,7 @@ fn our_js_frames(report: &Value) -> Vec<JsAt> {
 
 /// Native symbols of the main thread, innermost first.
 fn our_native_symbols(report: &Value) -> Vec<String> {
-    let main = report["threads"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["main"] == true)
-        .unwrap();
-    main["frames"]
-        .as_array()
-        .unwrap()
+    main_frames(report)
         .iter()
         .filter_map(|f| f["symbol"].as_str().map(str::to_string))
         .collect()

@@ -34,7 +34,8 @@ impl Dominators {
         let c = g.roots.len() as u32;
         let off = c + 1;
         let n = g.addrs.len() as u32 + off;
-        let page = page_objects(g, globals);
+        // DevTools' page objects: what the global objects reach by non-weak edges.
+        let page = g.closure(globals.iter().copied());
         // Successors of a virtual node, retaining edges only. Like DevTools, an edge from an
         // object outside the page (not reachable from the global objects) into it does not
         // retain: what the page holds is attributed to the page.
@@ -195,28 +196,6 @@ impl Dominators {
         }
         (start, kids)
     }
-}
-
-/// The objects DevTools counts as the page's: reachable from the global objects by non-weak
-/// edges.
-fn page_objects(g: &Graph, globals: &[u32]) -> Vec<bool> {
-    let mut page = vec![false; g.addrs.len()];
-    let mut todo: Vec<u32> = Vec::new();
-    for &i in globals {
-        if !page[i as usize] {
-            page[i as usize] = true;
-            todo.push(i);
-        }
-    }
-    while let Some(i) = todo.pop() {
-        for e in g.edges_of(i) {
-            if e.kind != EdgeType::Weak && !page[e.to as usize] {
-                page[e.to as usize] = true;
-                todo.push(e.to);
-            }
-        }
-    }
-    page
 }
 
 /// DevTools' shallow sizes: a hidden or array node reached (by non-weak edges) from exactly one

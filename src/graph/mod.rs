@@ -412,16 +412,24 @@ impl Graph {
         }
     }
 
-    /// Breadth-first over strong edges from every root.
+    /// What strong edges reach from every root.
     fn reach(&self) -> Vec<bool> {
+        let starts = self
+            .roots
+            .iter()
+            .filter(|(n, _)| n != roots::OBJECT_CACHES)
+            .flat_map(|(_, nodes)| nodes.iter().copied());
+        self.closure(starts)
+    }
+
+    /// The nodes reachable from `starts` by non-weak edges (the starts included).
+    pub fn closure(&self, starts: impl IntoIterator<Item = u32>) -> Vec<bool> {
         let mut seen = vec![false; self.addrs.len()];
         let mut queue: Vec<u32> = Vec::new();
-        for (_, nodes) in self.roots.iter().filter(|(n, _)| n != roots::OBJECT_CACHES) {
-            for &r in nodes {
-                if !seen[r as usize] {
-                    seen[r as usize] = true;
-                    queue.push(r);
-                }
+        for r in starts {
+            if !seen[r as usize] {
+                seen[r as usize] = true;
+                queue.push(r);
             }
         }
         while let Some(i) = queue.pop() {
