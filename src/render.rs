@@ -490,24 +490,12 @@ pub fn stack(r: &corewalk::stack::StackReport) {
             t.name.as_deref().unwrap_or("?")
         );
         for (k, f) in t.frames.iter().enumerate() {
+            for js in f.js.iter().flat_map(|j| &j.inlined) {
+                println!("  #{k:<3} {:18}  {}  [JS inlined]", "", js_label(js));
+            }
             let what = match (&f.js, &f.symbol) {
                 (Some(js), _) if js.function.is_some() => {
-                    let name = js.function.as_deref().unwrap_or("(anonymous)");
-                    let at = match (&js.script, js.line) {
-                        (Some(s), Some(l)) => format!(
-                            " at {s}:{l}:{}{}",
-                            js.column.unwrap_or(0),
-                            if js.exact { "" } else { " (function start)" }
-                        ),
-                        (Some(s), None) => format!(" at {s}"),
-                        _ => String::new(),
-                    };
-                    let args = if js.args.is_empty() {
-                        String::new()
-                    } else {
-                        format!("({})", js.args.join(", "))
-                    };
-                    format!("{name}{args}{at}  [JS {}]", js.kind)
+                    format!("{}  [JS {}]", js_label(js), js.kind)
                 }
                 (Some(js), Some(sym)) => format!("{sym}  [V8 {} frame]", js.kind),
                 (Some(js), None) => format!("<V8 {} frame>", js.kind),
@@ -530,4 +518,24 @@ pub fn stack(r: &corewalk::stack::StackReport) {
             println!("  -- walk stopped: {why}");
         }
     }
+}
+
+/// `name(args) at script:line:column` of a JavaScript frame.
+fn js_label(js: &corewalk::v8::frames::JsFrame) -> String {
+    let name = js.function.as_deref().unwrap_or("(anonymous)");
+    let at = match (&js.script, js.line) {
+        (Some(s), Some(l)) => format!(
+            " at {s}:{l}:{}{}",
+            js.column.unwrap_or(0),
+            if js.exact { "" } else { " (function start)" }
+        ),
+        (Some(s), None) => format!(" at {s}"),
+        _ => String::new(),
+    };
+    let args = if js.args.is_empty() {
+        String::new()
+    } else {
+        format!("({})", js.args.join(", "))
+    };
+    format!("{name}{args}{at}")
 }

@@ -56,7 +56,11 @@ fn bare_name(label: &str) -> String {
     let label = label.split(" [as ").next().unwrap_or(label);
     let label = label.strip_prefix("async ").unwrap_or(label);
     let label = label.strip_prefix("new ").unwrap_or(label);
-    label.rsplit('.').next().unwrap_or(label).to_string()
+    match label.rsplit('.').next().unwrap_or(label) {
+        // V8's traces say `<anonymous>` where corewalk (like llnode) says `(anonymous)`.
+        "<anonymous>" => "(anonymous)".to_string(),
+        name => name.to_string(),
+    }
 }
 
 /// Frames of a V8 stack trace text: `at NAME (FILE:LINE:COL)` lines, or Node's abort report
@@ -106,21 +110,26 @@ fn main_frames(report: &Value) -> &Vec<Value> {
         .unwrap()
 }
 
-/// The main thread's JavaScript frames, innermost first, as `corewalk stack --json` gives them.
+/// The main thread's JavaScript frames, innermost first, as `corewalk stack --json` gives them
+/// (functions inlined into an optimized frame come before it).
 fn our_js_frames(report: &Value) -> Vec<JsAt> {
-    main_frames(report)
-        .iter()
-        .filter_map(|f| {
-            let js = f.get("js")?;
-            let name = js.get("function")?.as_str()?.to_string();
-            Some((
-                name,
-                js["script"].as_str().unwrap_or("").to_string(),
-                js["line"].as_u64().unwrap_or(0),
-                js["column"].as_u64().unwrap_or(0),
-            ))
-        })
-        .collect()
+    let at = |js: &Value| -> Option<JsAt> {
+        Some((
+            js.get("function")?.as_str()?.to_string(),
+            js["script"].as_str().unwrap_or("").to_string(),
+            js["line"].as_u64().unwrap_or(0),
+            js["column"].as_u64().unwrap_or(0),
+        ))
+    };
+    let mut out = Vec::new();
+    for f in main_frames(report) {
+        let Some(js) = f.get("js") else { continue };
+        if let Some(inlined) = js["inlined"].as_array() {
+            out.extend(inlined.iter().filter_map(at));
+        }
+        out.extend(at(js));
+    }
+    out
 }
 
 /// Native symbols of the main thread, innermost first.
@@ -237,6 +246,27 @@ fn out_of_memory(major: u32) {
     );
 }
 
+/// An optimized frame with a function inlined into it, at a call made from the inlined code.
+fn inlined_in_optimized_code(major: u32) {
+    let dir = crash("inlined.js", major, &["--allow-natives-syntax"]);
+    // The workload's own frames (below them, Node's loader calls anonymous functions that V8's
+    // traces name by the property they were called through).
+    let expected: Vec<JsAt> =
+        parse_trace(&std::fs::read_to_string(dir.join("expected.txt")).unwrap())
+            .into_iter()
+            .take_while(|f| f.1.ends_with("testdata/crash/inlined.js"))
+            .collect();
+    let report = stack_json(&dir.join("core"));
+    let ours = our_js_frames(&report);
+    println!("Node {major} inlined: ours {ours:?}");
+    assert_frames(&format!("inlined on Node {major}"), &ours, &expected, 1);
+    let kinds: Vec<&str> = main_frames(&report)
+        .iter()
+        .filter_map(|f| f["js"]["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"optimized"), "{kinds:?}");
+}
+
 fn uncaught_in_promise(major: u32) {
     let dir = crash("uncaught.js", major, &["--abort-on-uncaught-exception"]);
     let err = std::fs::read_to_string(dir.join("stderr.txt")).unwrap();
@@ -256,6 +286,7 @@ fn crashes_on_node20() {
     abort_three_deep(20);
     out_of_memory(20);
     uncaught_in_promise(20);
+    inlined_in_optimized_code(20);
 }
 
 #[test]
@@ -263,6 +294,7 @@ fn crashes_on_node22() {
     abort_three_deep(22);
     out_of_memory(22);
     uncaught_in_promise(22);
+    inlined_in_optimized_code(22);
 }
 
 #[test]
@@ -270,6 +302,7 @@ fn crashes_on_node24() {
     abort_three_deep(24);
     out_of_memory(24);
     uncaught_in_promise(24);
+    inlined_in_optimized_code(24);
 }
 
 #[test]
@@ -277,6 +310,7 @@ fn crashes_on_node26() {
     abort_three_deep(26);
     out_of_memory(26);
     uncaught_in_promise(26);
+    inlined_in_optimized_code(26);
 }
 
 #[test]

@@ -40,6 +40,10 @@ pub struct JsFrame {
     /// The receiver and arguments as one-line previews (with `--args`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<String>,
+    /// Functions optimized code inlined into this frame and executing at its position,
+    /// innermost first (each at its own position; this frame's position is the outermost call).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inlined: Vec<JsFrame>,
 }
 
 /// Decodes frames of one process's V8.
@@ -65,6 +69,8 @@ pub struct FrameDecoder<'m, 'a, M> {
     /// `interpreter::Bytecodes::kBytecodeSizes` (uint8[3][count]: single, double and quadruple
     /// operand scale), read from the executable.
     bytecode_sizes: Option<Vec<u8>>,
+    /// `DeoptimizationData` indices of the inlining positions and the literal array.
+    deopt_indices: Option<(u64, u64)>,
 }
 
 /// `StackFrame::TypeToMarker`: a typed frame's marker is its type shifted left by the Smi tag
@@ -121,6 +127,10 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
                 .map(|(m, s)| (m as u64, s as u64)),
             kind_baseline: md.constant("CodeKindBaseline").map(|v| v as u64),
             bytecode_sizes: bytecode_sizes(&model.v8.process.exe),
+            deopt_indices: md
+                .constant("DeoptimizationDataInliningPositionsIndex")
+                .zip(md.constant("DeoptimizationDataLiteralArrayIndex"))
+                .map(|(a, b)| (a as u64, b as u64)),
         })
     }
 
@@ -144,6 +154,7 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
                 column: None,
                 exact: false,
                 args: Vec::new(),
+                inlined: Vec::new(),
             });
         }
         let mut cache = MapCache::default();
@@ -155,45 +166,69 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
             return None;
         }
         let sfi = m.function_sfi(f)?;
-        let mut name = m.sfi_debug_name(&mut cache, sfi);
-        if name.is_empty() {
-            name = "(anonymous)".into();
-        }
-        let (script_addr, start) = m.function_script(&mut cache, f).unzip();
-        let script = script_addr.and_then(|s| {
-            let off = m.v8.metadata.class_offset("Script", "name")?;
-            let n = m.ptr(s, off)?;
-            m.is_string(&mut cache, n)
-                .then(|| m.short_string(&mut cache, n, 4096))
-        });
         // Interpreted frames: the bytecode offset gives the exact position; optimized code:
-        // the code's source position table at the return address.
-        let (kind, position) = self.frame_position(&mut cache, pc, fp);
-        let exact = position.is_some();
-        let position = position.or(start);
-        let (line, column) = match (script_addr, position) {
-            (Some(s), Some(pos)) => self
-                .with_lines(&mut cache, s, |l| l.position(pos))
-                .map_or((None, None), |(l, c)| {
-                    (Some(u64::from(l) + 1), Some(u64::from(c) + 1))
-                }),
-            _ => (None, None),
-        };
+        // the code's source position table at the return address, with the functions inlined
+        // there.
+        let (kind, position, inlined) = self.frame_position(&mut cache, pc, fp);
         let args = if with_args {
             self.arguments(&mut cache, fp)
         } else {
             Vec::new()
         };
-        Some(JsFrame {
+        let inlined = inlined
+            .into_iter()
+            .map(|(isfi, pos)| {
+                self.js_frame(&mut cache, "inlined", isfi, None, Some(pos), Vec::new())
+            })
+            .collect();
+        let mut frame = self.js_frame(&mut cache, kind, sfi, Some(f), position, args);
+        frame.inlined = inlined;
+        Some(frame)
+    }
+
+    /// A JavaScript frame of the function with shared info `sfi`, at a script position (at the
+    /// function's start, not exact, when none is known).
+    fn js_frame(
+        &self,
+        cache: &mut MapCache,
+        kind: &str,
+        sfi: u64,
+        function_addr: Option<u64>,
+        position: Option<u64>,
+        args: Vec<String>,
+    ) -> JsFrame {
+        let m = self.model;
+        let mut name = m.sfi_debug_name(cache, sfi);
+        if name.is_empty() {
+            name = "(anonymous)".into();
+        }
+        let (script_addr, start) = m.sfi_script(cache, sfi).unzip();
+        let script = script_addr.and_then(|s| {
+            let off = m.v8.metadata.class_offset("Script", "name")?;
+            let n = m.ptr(s, off)?;
+            m.is_string(cache, n)
+                .then(|| m.short_string(cache, n, 4096))
+        });
+        let exact = position.is_some();
+        let (line, column) = match (script_addr, position.or(start)) {
+            (Some(s), Some(pos)) => self
+                .with_lines(cache, s, |l| l.position(pos))
+                .map_or((None, None), |(l, c)| {
+                    (Some(u64::from(l) + 1), Some(u64::from(c) + 1))
+                }),
+            _ => (None, None),
+        };
+        JsFrame {
             kind: kind.into(),
             function: Some(name),
-            function_addr: Some(f),
+            function_addr,
             script,
             line,
             column,
             exact,
             args,
-        })
+            inlined: Vec::new(),
+        }
     }
 
     /// The receiver and arguments of a JavaScript frame as one-line previews: the caller pushed
@@ -238,11 +273,11 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
         cache: &mut MapCache,
         pc: u64,
         fp: u64,
-    ) -> (&'static str, Option<u64>) {
+    ) -> (&'static str, Option<u64>, Vec<(u64, u64)>) {
         let Some(code) = self.code_at(cache, pc) else {
             return match self.bytecode_position(cache, fp) {
-                Some(p) => ("interpreted", Some(p)),
-                None => ("builtin", None),
+                Some(p) => ("interpreted", Some(p), Vec::new()),
+                None => ("builtin", None, Vec::new()),
             };
         };
         let m = self.model;
@@ -253,26 +288,67 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
             .read_u64(code + self.code_instruction_start)
             .unwrap_or(0);
         if kind.is_some() && kind == self.kind_baseline {
-            return (
-                "baseline",
-                self.baseline_position(cache, code, pc.wrapping_sub(start), fp),
-            );
+            let p = self.baseline_position(cache, code, pc.wrapping_sub(start), fp);
+            return ("baseline", p, Vec::new());
         }
         let Some(table) = m.ptr(code, self.layout.code_position_table) else {
-            return ("optimized", None);
+            return ("optimized", None, Vec::new());
         };
         // The return address follows the call: look one byte back.
         let offset = pc.wrapping_sub(start).wrapping_sub(1);
         if offset > 1 << 30 {
-            return ("optimized", None);
+            return ("optimized", None, Vec::new());
         }
-        let raw = self.position_at(table, offset);
-        // Positions inside inlined functions belong to another function's source.
-        let position = raw.and_then(|r| {
-            let (script_offset, inlined) = split_position(r);
-            (inlined < 0).then_some(script_offset)
-        });
-        ("optimized", position)
+        match self.position_at(table, offset).map(split_position) {
+            None => ("optimized", None, Vec::new()),
+            Some((script_offset, inlined)) if inlined < 0 => {
+                ("optimized", Some(script_offset), Vec::new())
+            }
+            Some((script_offset, inlined)) => {
+                match self.inlined_chain(cache, code, script_offset, inlined) {
+                    Some((outer, chain)) => ("optimized", Some(outer), chain),
+                    None => ("optimized", None, Vec::new()),
+                }
+            }
+        }
+    }
+
+    /// Unfold a position inside inlined functions through the code's deoptimization data:
+    /// its inlining positions are 16-byte records {raw position of the call site (in the
+    /// parent, which may itself be inlined), i32 index of the inlined function's shared info in
+    /// the literal array}. Returns the outermost function's position and the inlined
+    /// (shared info, position) pairs, innermost first.
+    fn inlined_chain(
+        &self,
+        cache: &mut MapCache,
+        code: u64,
+        script_offset: u64,
+        inlined: i64,
+    ) -> Option<(u64, Vec<(u64, u64)>)> {
+        let m = self.model;
+        let (positions_index, literals_index) = self.deopt_indices?;
+        let deopt = m.ptr(code, self.layout.code_deopt_data)?;
+        let positions = self.byte_array(m.ptr(deopt, 16 + 8 * positions_index)?)?;
+        let literals = m.ptr(deopt, 16 + 8 * literals_index)?;
+        let mut chain = Vec::new();
+        let (mut at, mut id) = (script_offset, inlined);
+        while id >= 0 {
+            if chain.len() >= MAX_INLINED {
+                return None;
+            }
+            let record = positions.get(16 * id as usize..16 * id as usize + 16)?;
+            let call = i64::from_le_bytes(record[..8].try_into().ok()?);
+            let function = i32::from_le_bytes(record[8..12].try_into().ok()?);
+            let sfi = m
+                .field(literals, 16 + 8 * u64::try_from(function).ok()?)?
+                .object()?;
+            if m.type_of(cache, sfi) != m.types.shared_function_info {
+                return None;
+            }
+            chain.push((sfi, at));
+            (at, id) = split_position(call);
+        }
+        Some((at, chain))
     }
 
     /// The `Code` object of the `InstructionStream` around `pc`, if `pc` is in a heap page.
@@ -374,6 +450,9 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
             .map(|(_, pos, _)| pos)
     }
 }
+
+/// Nesting of inlined functions followed per frame.
+const MAX_INLINED: usize = 64;
 
 /// Arguments shown per frame.
 const MAX_ARGS: u64 = 16;

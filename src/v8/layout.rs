@@ -65,6 +65,8 @@ pub struct FrameLayout {
     pub bytecode_source_positions: u64,
     /// `Code`'s source position table (optimized code) or bytecode offset table (baseline).
     pub code_position_table: u64,
+    /// `Code`'s deoptimization data (optimized code).
+    pub code_deopt_data: u64,
     /// `Code::flags` (u32) and `Code::instruction_start`, when the metadata lacks them (11.3).
     pub code_flags: u64,
     pub code_instruction_start: u64,
@@ -75,6 +77,7 @@ pub struct FrameLayout {
 const FRAMES_11_3: FrameLayout = FrameLayout {
     bytecode_source_positions: 32,
     code_position_table: 24,
+    code_deopt_data: 16,
     code_flags: 48,
     code_instruction_start: 40,
     positions_v2: false,
@@ -83,6 +86,7 @@ const FRAMES_11_3: FrameLayout = FrameLayout {
 const FRAMES_12_4: FrameLayout = FrameLayout {
     bytecode_source_positions: 24,
     code_position_table: 16,
+    code_deopt_data: 8,
     code_flags: 48,
     code_instruction_start: 40,
     positions_v2: false,

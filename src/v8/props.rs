@@ -469,7 +469,11 @@ impl<M: Memory> Model<'_, M> {
 
     /// The script that defines the function at `f` and the function's start position in it.
     pub fn function_script(&self, cache: &mut MapCache, f: u64) -> Option<(u64, u64)> {
-        let sfi = self.function_sfi(f)?;
+        self.sfi_script(cache, self.function_sfi(f)?)
+    }
+
+    /// The script of a shared function info and the function's start position in it.
+    pub fn sfi_script(&self, cache: &mut MapCache, sfi: u64) -> Option<(u64, u64)> {
         let script = self.ptr(sfi, self.off.sfi_script)?;
         if self.type_of(cache, script) != self.types.script {
             return None;
