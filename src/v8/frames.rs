@@ -10,7 +10,7 @@ use super::model::Model;
 use super::walk::{MapCache, Walker};
 use crate::memory::{AddrMap, Memory};
 use crate::v8::map::Tagged;
-use crate::v8::props::ScriptLines;
+use crate::v8::props::{ScriptLines, SlotValue};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -182,8 +182,52 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
             })
             .collect();
         let mut frame = self.js_frame(&mut cache, kind, sfi, Some(f), position, args);
+        if frame.function.as_deref() == Some("(anonymous)") {
+            if let Some(name) = self.method_name(&mut cache, fp, f) {
+                frame.function = Some(name);
+            }
+        }
         frame.inlined = inlined;
         Some(frame)
+    }
+
+    /// How V8's traces name an anonymous function called as a method: `Type.property`, the
+    /// receiver's constructor name and the property of the receiver or its prototype chain that
+    /// holds the function (`Module._compile`).
+    fn method_name(&self, cache: &mut MapCache, fp: u64, function: u64) -> Option<String> {
+        let m = self.model;
+        let receiver = Tagged::from_word(self.slot(fp, self.fp_args?)?).object()?;
+        let map = m.map_of(cache, receiver)?;
+        if !m.types.is_js_object(map.instance_type) {
+            return None;
+        }
+        // A function receiver (a static method's class) is named by its own name.
+        let own_name = m
+            .types
+            .is_function(map.instance_type)
+            .then(|| m.function_sfi(receiver).map(|s| m.sfi_debug_name(cache, s)))
+            .flatten()
+            .filter(|n| !n.is_empty());
+        let type_name = match own_name {
+            Some(n) => n,
+            None => m.constructor_name(cache, receiver, &map),
+        };
+        let (mut holder, mut holder_map) = (receiver, map);
+        for _ in 0..MAX_PROTOTYPES {
+            let found = m
+                .properties(cache, holder, &holder_map, MAX_METHOD_SEARCH)
+                .into_iter()
+                .find(|s| matches!(s.value, SlotValue::Tagged(Tagged::Object(v)) if v == function));
+            if let Some(slot) = found {
+                return Some(format!("{type_name}.{}", slot.name));
+            }
+            holder = Tagged::from_word(holder_map.prototype).object()?;
+            holder_map = m.map_of(cache, holder)?;
+            if !m.types.is_js_object(holder_map.instance_type) {
+                return None;
+            }
+        }
+        None
     }
 
     /// A JavaScript frame of the function with shared info `sfi`, at a script position (at the
@@ -450,6 +494,10 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
             .map(|(_, pos, _)| pos)
     }
 }
+
+/// Prototypes searched for the property holding an anonymous method, and properties per object.
+const MAX_PROTOTYPES: usize = 8;
+const MAX_METHOD_SEARCH: usize = 512;
 
 /// Nesting of inlined functions followed per frame.
 const MAX_INLINED: usize = 64;
