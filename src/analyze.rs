@@ -85,6 +85,9 @@ pub struct AnalyzeReport {
     /// The objects with the largest retained sizes (`--retained`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub top_retainers: Vec<Retainer>,
+    /// Leak suspects (`--retained`): containers holding most instances of some classes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub leak_suspects: Vec<crate::leaks::Suspect>,
     pub warnings: Vec<String>,
 }
 
@@ -410,6 +413,7 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
         free_bytes: acc.free,
         undecodable,
         top_retainers: Vec::new(),
+        leak_suspects: Vec::new(),
         warnings,
     }
 }
@@ -486,5 +490,9 @@ pub fn add_retained(ctx: &Ctx<'_>, r: &mut AnalyzeReport, top: usize, progress: 
             }
         })
         .collect();
+    let describer = crate::leaks::Describer::new(&g);
+    let paths = crate::leaks::Paths::compute(&g);
+    r.leak_suspects = crate::leaks::suspects(&g, &d, &describer, &paths);
+    r.leak_suspects.truncate(top);
     r.warnings.extend(g.warnings.iter().cloned());
 }

@@ -9,10 +9,12 @@
 pub mod analyze;
 pub mod binary;
 pub mod core;
+pub mod diff;
 pub mod error;
 pub mod graph;
 pub mod info;
 pub mod inspect;
+pub mod leaks;
 pub mod memory;
 pub mod native;
 pub mod process;
@@ -22,6 +24,7 @@ pub mod session;
 pub mod signal;
 pub mod snapshot;
 pub mod stack;
+pub mod summary;
 pub mod threads;
 pub mod v8;
 

@@ -93,6 +93,45 @@ enum Command {
         #[arg(long)]
         include_unreachable: bool,
     },
+    /// Per class: instances and bytes in A and in B and the change, largest growth first. Either
+    /// side may be a core or a .heapsnapshot (V8's own included).
+    Diff {
+        /// The earlier core or snapshot.
+        a: PathBuf,
+        /// The later core or snapshot.
+        b: PathBuf,
+        /// The node executable (for cores); default: the path recorded in each core.
+        #[arg(long)]
+        node: Option<PathBuf>,
+        /// Read cores even if the executable's build-id does not match.
+        #[arg(long)]
+        force: bool,
+        /// Classes to show (JSON has all).
+        #[arg(long, default_value_t = 30)]
+        top: usize,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Retaining paths from the GC roots to the instances of a class, grouped by shape (shortest
+    /// paths, weak edges ignored).
+    Retainers {
+        #[command(flatten)]
+        core: CoreArgs,
+        /// Class name as `analyze` and `diff` show it (`Date`, `{url, date}`, `Array`...).
+        #[arg(long)]
+        class: String,
+        /// Path groups to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Every object that refers to the object at an address, with the reference's name.
+    Refs {
+        #[command(flatten)]
+        core: CoreArgs,
+        /// The object's address (hex, with or without 0x).
+        address: String,
+    },
     /// Native and JavaScript stack of every thread (main thread first), innermost frame first.
     Stack {
         #[command(flatten)]
@@ -181,6 +220,54 @@ fn main() -> ExitCode {
                     false
                 })
         }
+        Command::Diff {
+            a,
+            b,
+            node,
+            force,
+            top,
+            json,
+        } => {
+            let progress = render::progress(cli.quiet);
+            let o = OpenOptions {
+                node: node.clone(),
+                force: *force,
+            };
+            corewalk::diff::diff(a, b, &o, &*progress).map(|r| {
+                render::warnings(&r.warnings);
+                if *json {
+                    render::json(&r);
+                } else {
+                    render::diff(&r, *top);
+                }
+                false
+            })
+        }
+        Command::Retainers { core, class, limit } => {
+            let progress = render::progress(cli.quiet);
+            corewalk::leaks::retainers(&core.core, &core.open_options(), class, *limit, &*progress)
+                .map(|r| {
+                    render::warnings(&r.warnings);
+                    if core.json {
+                        render::json(&r);
+                    } else {
+                        render::retainers(&r);
+                    }
+                    false
+                })
+        }
+        Command::Refs { core, address } => parse_address(address).and_then(|a| {
+            let progress = render::progress(cli.quiet);
+            corewalk::leaks::refs(&core.core, &core.open_options(), a, &*progress).map(|r| {
+                render::warnings(&r.warnings);
+                if core.json {
+                    render::json(&r);
+                } else {
+                    render::refs(&r);
+                }
+                false
+            })
+        }),
         Command::Stack { core, args } => {
             corewalk::stack::stacks(&core.core, &core.open_options(), *args).map(|r| {
                 render::warnings(&r.warnings);

@@ -261,6 +261,32 @@ pub fn analyze(r: &AnalyzeReport, top: usize) {
             );
         }
     }
+    if !r.leak_suspects.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "  leak suspects (containers holding most instances of a class):"
+        );
+        for (k, l) in r.leak_suspects.iter().enumerate() {
+            let holds: Vec<String> = l
+                .holds
+                .iter()
+                .map(|(c, n, share)| format!("{n} {} ({:.0}%)", one_line(c, 40), 100.0 * share))
+                .collect();
+            let _ = writeln!(
+                s,
+                "  {}. {} {} retains {}: holds {}",
+                k + 1,
+                one_line(&l.class, 60),
+                l.address,
+                bytes(l.retained_size),
+                holds.join(", ")
+            );
+            for step in l.path.iter().take(8) {
+                let _ = writeln!(s, "       ← {}", one_line(step, 100));
+            }
+        }
+    }
     let _ = writeln!(s);
     let _ = writeln!(s, "  {:<28} {:>10} {:>12}", "space", "objects", "bytes");
     for sp in &r.spaces {
@@ -538,4 +564,91 @@ fn js_label(js: &corewalk::v8::frames::JsFrame) -> String {
         format!("({})", js.args.join(", "))
     };
     format!("{name}{args}{at}")
+}
+
+pub fn diff(r: &corewalk::diff::DiffReport, top: usize) {
+    for (label, side) in [("A", &r.a), ("B", &r.b)] {
+        let version = side
+            .node_version
+            .as_deref()
+            .map(|v| format!(", Node {v}"))
+            .unwrap_or_default();
+        println!(
+            "{label}  {} ({}{version}): {} objects, {}",
+            side.path,
+            side.kind,
+            side.objects,
+            bytes(side.bytes)
+        );
+    }
+    println!();
+    println!(
+        "{:>10} {:>10} {:>10} {:>12} {:>12}  class",
+        "count A", "count B", "change", "bytes A", "change"
+    );
+    for d in r.classes.iter().take(top) {
+        println!(
+            "{:>10} {:>10} {:>+10} {:>12} {:>12}  {}",
+            d.count_a,
+            d.count_b,
+            d.count_change,
+            bytes(d.bytes_a),
+            signed_bytes(d.bytes_change),
+            one_line(&d.name, 80)
+        );
+    }
+    if r.classes.len() > top {
+        println!(
+            "... {} more classes (--top, or --json for all)",
+            r.classes.len() - top
+        );
+    }
+}
+
+fn signed_bytes(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "+" };
+    format!("{sign}{}", bytes(n.unsigned_abs()))
+}
+
+pub fn retainers(r: &corewalk::leaks::RetainersReport) {
+    println!(
+        "{} instance(s) of {}{}",
+        r.instances,
+        r.class,
+        if r.unreachable > 0 {
+            format!(" ({} unreachable: dead, not yet collected)", r.unreachable)
+        } else {
+            String::new()
+        }
+    );
+    for g in &r.groups {
+        let mut line = format!("{} × {}", g.count, one_line(&r.class, 60));
+        for step in &g.path {
+            line.push_str(" ← ");
+            line.push_str(step);
+        }
+        if g.more_steps > 0 {
+            line.push_str(&format!(" ← ... {} more", g.more_steps));
+        }
+        println!("{line}");
+        println!("    e.g. {}", g.example);
+    }
+}
+
+pub fn refs(r: &corewalk::leaks::RefsReport) {
+    println!(
+        "{} {}: {} referrer(s)",
+        r.address,
+        r.class,
+        r.referrers.len()
+    );
+    for f in &r.referrers {
+        println!(
+            "  {:>18}  {} {}{}",
+            f.address,
+            f.edge,
+            one_line(&f.class, 80),
+            if f.reachable { "" } else { "  (unreachable)" }
+        );
+    }
 }

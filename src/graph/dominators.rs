@@ -205,6 +205,10 @@ pub fn shallow_sizes(g: &Graph) -> Vec<u64> {
     const UNVISITED: u32 = u32::MAX;
     const MULTIPLE: u32 = u32::MAX - 1;
     let n = g.addrs.len();
+    // DevTools transfers sizes only in snapshots with user roots (global objects).
+    if g.globals.is_empty() {
+        return g.sizes.clone();
+    }
     let mut owners = vec![UNVISITED; n];
     let mut work: Vec<u32> = Vec::new();
     for (i, owner) in owners.iter_mut().enumerate() {
@@ -237,7 +241,12 @@ pub fn shallow_sizes(g: &Graph) -> Vec<u64> {
     let mut sizes = g.sizes.clone();
     for i in 0..n {
         let o = owners[i];
-        if o != UNVISITED && o != MULTIPLE && o as usize != i {
+        // Synthetic nodes (a file's root and root categories) own nothing.
+        if o != UNVISITED
+            && o != MULTIPLE
+            && o as usize != i
+            && g.types[o as usize] != NodeType::Synthetic
+        {
             let s = sizes[i];
             sizes[i] = 0;
             sizes[o as usize] += s;

@@ -12,6 +12,7 @@
 //! (arrays, by index) or `hidden` edges, and weak references `weak` edges.
 
 pub mod dominators;
+pub mod file;
 pub mod roots;
 
 use crate::memory::{AddrMap, Memory};
@@ -41,6 +42,17 @@ pub enum EdgeType {
 /// The snapshot's spelling of edge types.
 pub const EDGE_TYPES: [&str; 7] = [
     "context", "element", "property", "internal", "hidden", "shortcut", "weak",
+];
+
+/// Edge types in the order of [`EDGE_TYPES`].
+pub const EDGE_KINDS: [EdgeType; 7] = [
+    EdgeType::Context,
+    EdgeType::Element,
+    EdgeType::Property,
+    EdgeType::Internal,
+    EdgeType::Hidden,
+    EdgeType::Shortcut,
+    EdgeType::Weak,
 ];
 
 /// One edge: its type, its name (an interned string) or index (element, hidden), its target node.
@@ -80,6 +92,13 @@ pub struct Strings {
 }
 
 impl Strings {
+    /// Append `s` at the next index even if it is already there (keeps a file's string indices).
+    pub fn push_verbatim(&mut self, s: &str) {
+        let i = self.list.len() as u32;
+        self.list.push(s.to_string());
+        self.index.entry(s.to_string()).or_insert(i);
+    }
+
     /// The index of `s`, adding it if new.
     pub fn intern(&mut self, s: &str) -> u32 {
         if let Some(&i) = self.index.get(s) {
@@ -114,6 +133,8 @@ pub struct Graph {
     /// Source locations of closures and of objects made by a JS constructor: (node, script id,
     /// 0-based line, 0-based column), in node order.
     pub locations: Vec<(u32, [u32; 3])>,
+    /// Script names by script id.
+    pub scripts: HashMap<u32, String>,
     pub warnings: Vec<String>,
 }
 
@@ -223,6 +244,11 @@ impl Graph {
                 let lines = model.script_lines(&mut MapCache::default(), o.addr)?;
                 Some((o.addr, lines))
             })
+            .collect();
+
+        let script_names: HashMap<u32, String> = scripts
+            .values()
+            .filter_map(|l| Some((l.id, l.name.clone()?)))
             .collect();
 
         // 2. Names and edges: batches of nodes read in parallel, then interned and laid out
@@ -364,6 +390,7 @@ impl Graph {
             itypes,
             backing_stores,
             locations,
+            scripts: script_names,
             warnings: Vec::new(),
         };
         // 4. Roots, then what they reach. Conservative roots are kept only for what the precise

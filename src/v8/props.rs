@@ -49,6 +49,8 @@ pub struct Elements {
 /// A script's id and the positions where its lines end.
 pub struct ScriptLines {
     pub id: u32,
+    /// The script's name or URL, when it has one.
+    pub name: Option<String>,
     pub ends: Vec<u32>,
 }
 
@@ -505,7 +507,14 @@ impl<M: Memory> Model<'_, M> {
             }
         }
         ends.push(units.len() as u32);
-        Some(ScriptLines { id, ends })
+        let name = self
+            .v8
+            .metadata
+            .class_offset("Script", "name")
+            .and_then(|off| self.ptr(script, off))
+            .filter(|&n| self.is_string(cache, n))
+            .map(|n| self.short_string(cache, n, 4096));
+        Some(ScriptLines { id, name, ends })
     }
 
     /// The address of the source string of the script that defines the function at `f`.
