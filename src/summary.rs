@@ -173,5 +173,26 @@ pub fn classes(g: &Graph) -> Vec<ClassRow> {
         row.count += 1;
         row.self_size += sizes[i];
     }
-    by.into_values().collect()
+    // ArrayBuffer backing stores: native nodes of a written snapshot, not nodes of the graph.
+    let mut stores = ClassRow {
+        name: "system / JSArrayBufferData".into(),
+        ..Default::default()
+    };
+    for &(i, size) in &g.backing_stores {
+        if g.reachable[i as usize] && size > 0 {
+            stores.count += 1;
+            stores.self_size += size;
+        }
+    }
+    let mut rows: Vec<ClassRow> = by.into_values().collect();
+    if stores.count > 0 {
+        match rows.iter_mut().find(|r| r.name == stores.name) {
+            Some(r) => {
+                r.count += stores.count;
+                r.self_size += stores.self_size;
+            }
+            None => rows.push(stores),
+        }
+    }
+    rows
 }

@@ -279,3 +279,76 @@ fn the_workloads_classes_and_retained_sizes_match() {
         assert_eq!(ar, r, "{class}: analyze {ar} vs DevTools {r}");
     }
 }
+
+/// `diff` reads V8's own snapshot files and counts classes as DevTools' Summary view does (the
+/// same names, counts and shallow sizes), and a core summarizes exactly like the snapshot
+/// corewalk writes from it.
+fn summaries_agree(major: u32) {
+    let made = core_of("zoo.js", major, "kernel");
+    let truth = made.dir.join("v8.heapsnapshot");
+    let Some(tool) = devtools_check() else {
+        println!("devtools-check not found: summary not compared with DevTools");
+        return;
+    };
+    let c = node_json(&tool, "check.mjs", &[p(&truth), "--top", "1000000"]);
+    let mut devtools: HashMap<String, (u64, u64)> = HashMap::new();
+    for row in c["classes"].as_array().unwrap() {
+        let e = devtools
+            .entry(row["name"].as_str().unwrap().to_string())
+            .or_default();
+        e.0 += row["count"].as_u64().unwrap();
+        e.1 += row["self"].as_u64().unwrap();
+    }
+    let d = corewalk_json(&["diff", p(&truth), p(&truth), "--json"]);
+    let ours: HashMap<String, (u64, u64)> = d["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_string(),
+                (
+                    r["count_a"].as_u64().unwrap(),
+                    r["bytes_a"].as_u64().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    // Node's embedder nodes: before V8 13, DevTools works out which are detached itself (not
+    // replicated); from 13 on, the file says.
+    let embedder =
+        |n: &str| major < 24 && (n.starts_with("Node / ") || n.starts_with("Detached Node / "));
+    let mut differ = Vec::new();
+    for name in devtools.keys().chain(ours.keys()) {
+        if !embedder(name) && devtools.get(name) != ours.get(name) {
+            differ.push((name.clone(), devtools.get(name), ours.get(name)));
+        }
+    }
+    println!(
+        "Node {major}: {} classes in DevTools' Summary of V8's snapshot, {} differ in ours",
+        devtools.len(),
+        differ.len()
+    );
+    assert!(differ.is_empty(), "{differ:?}");
+
+    // A core and the snapshot written from it: the same classes.
+    let d = temp_dir(&format!("summary-{major}"));
+    let file = d.join("core.heapsnapshot");
+    let r = corewalk(&["snapshot", p(&made.core), "-o", p(&file), "-q"]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    let same = corewalk_json(&["diff", p(&file), p(&made.core), "--json", "-q"]);
+    let changed: Vec<&Value> = same["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["count_change"] != 0 || c["bytes_change"] != 0)
+        .collect();
+    assert!(changed.is_empty(), "{changed:?}");
+}
+
+#[test]
+fn summaries_agree_with_devtools() {
+    for major in [20, 22, 24, 26] {
+        summaries_agree(major);
+    }
+}

@@ -218,6 +218,27 @@ pub fn shallow_sizes(g: &Graph) -> Vec<u64> {
         *owner = i as u32;
         work.push(i as u32);
     }
+    // The root categories are nodes of the written snapshot (synthetic ones, owning nothing but
+    // claiming what they point to, as DevTools sees them); weak ones do not claim.
+    for (k, (name, members)) in g.roots.iter().enumerate() {
+        if name == super::roots::OBJECT_CACHES {
+            continue;
+        }
+        let category = (n + k) as u32;
+        for &m in members {
+            match owners[m as usize] {
+                UNVISITED => {
+                    owners[m as usize] = category;
+                    work.push(m);
+                }
+                x if x == m || x == category || x == MULTIPLE => {}
+                _ => {
+                    owners[m as usize] = MULTIPLE;
+                    work.push(m);
+                }
+            }
+        }
+    }
     while let Some(id) = work.pop() {
         let owner = owners[id as usize];
         for e in g.edges_of(id) {
@@ -245,6 +266,7 @@ pub fn shallow_sizes(g: &Graph) -> Vec<u64> {
         if o != UNVISITED
             && o != MULTIPLE
             && o as usize != i
+            && (o as usize) < n
             && g.types[o as usize] != NodeType::Synthetic
         {
             let s = sizes[i];

@@ -32,6 +32,9 @@ struct Meta {
     location_fields: Vec<String>,
 }
 
+/// `detachedness` of a node detached from its (DOM) tree.
+const DETACHED: u64 = 2;
+
 /// The node types V8 writes, by their snapshot spelling.
 fn node_type(name: &str) -> NodeType {
     match name {
@@ -89,6 +92,8 @@ pub fn read(path: &Path) -> Result<Graph> {
         field(&m.node_fields, "self_size")?,
         field(&m.node_fields, "edge_count")?,
     );
+    // V8 marks nodes detached from the DOM (Node's embedder nodes too); DevTools prefixes them.
+    let nd = m.node_fields.iter().position(|f| f == "detachedness");
     let (et, en, eto) = (
         field(&m.edge_fields, "type")?,
         field(&m.edge_fields, "name_or_index")?,
@@ -143,7 +148,13 @@ pub fn read(path: &Path) -> Result<Graph> {
         if name >= strings_len {
             return Err(bad(format!("node {k} names string {name}, past the table")));
         }
-        names.push(name as u32);
+        let detached = nd.is_some_and(|d| rec[d] == DETACHED);
+        if detached && matches!(types[k], NodeType::Object | NodeType::Native) {
+            let text = format!("Detached {}", file.strings[name as usize]);
+            names.push(strings.intern(&text));
+        } else {
+            names.push(name as u32);
+        }
         edge_start.push(edges.len() as u64);
         let count = rec[nc] as usize;
         for _ in 0..count {
