@@ -1,5 +1,7 @@
 //! Reading a process's memory by address: the one interface every layer above the core file uses.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 /// Read-only access to a process's address space. Implementations return `None` for bytes that are
 /// not available (unmapped, or not captured in the core); they never panic on any address.
 pub trait Memory: Sync {
@@ -102,7 +104,15 @@ impl Region<'_> {
 #[derive(Debug, Default)]
 pub struct Regions<'a> {
     regions: Vec<Region<'a>>,
+    /// For each 1 MiB chunk of the address space that holds data: the first region in it, so
+    /// that a lookup is a hash probe and a short forward scan instead of a binary search.
+    chunks: HashMap<u64, u32, BuildHasherDefault<AddrHasher>>,
 }
+
+/// log2 of the chunk size of [`Regions`]' index.
+const CHUNK_SHIFT: u32 = 20;
+/// Regions scanned from a chunk's first before falling back to binary search.
+const CHUNK_SCAN: usize = 8;
 
 impl<'a> Regions<'a> {
     /// Build from regions in any order; empty regions are dropped, overlaps resolved by keeping the first.
@@ -125,7 +135,16 @@ impl<'a> Regions<'a> {
                 _ => out.push(r),
             }
         }
-        Regions { regions: out }
+        let mut chunks: HashMap<u64, u32, BuildHasherDefault<AddrHasher>> = HashMap::default();
+        for (i, r) in out.iter().enumerate() {
+            for c in (r.start >> CHUNK_SHIFT)..=((r.end() - 1) >> CHUNK_SHIFT) {
+                chunks.entry(c).or_insert(i as u32);
+            }
+        }
+        Regions {
+            regions: out,
+            chunks,
+        }
     }
 
     /// The regions, sorted by address.
@@ -134,6 +153,15 @@ impl<'a> Regions<'a> {
     }
 
     fn find(&self, addr: u64) -> Option<&Region<'a>> {
+        let first = *self.chunks.get(&(addr >> CHUNK_SHIFT))? as usize;
+        for r in self.regions[first..].iter().take(CHUNK_SCAN) {
+            if r.start > addr {
+                return None;
+            }
+            if addr < r.end() {
+                return Some(r);
+            }
+        }
         let i = self.regions.partition_point(|r| r.end() <= addr);
         self.regions.get(i).filter(|r| r.start <= addr)
     }

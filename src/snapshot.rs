@@ -167,7 +167,8 @@ fn write(
         .enumerate()
         .map(|(p, (j, _))| (u64::from(*j), p as u32))
         .collect();
-    let heap_edges = |i: usize| -> Box<dyn Iterator<Item = (EdgeType, u32, u32)> + '_> {
+    // A node's edges to kept nodes, and its backing store (no allocation per node).
+    let heap_edges = |i: usize| {
         let extra = native_of.get(&(i as u64)).map(|&p| {
             (
                 EdgeType::Internal,
@@ -175,13 +176,11 @@ fn write(
                 synthetic + layout.heap_count + p,
             )
         });
-        Box::new(
-            g.edges_of(i as u32)
-                .iter()
-                .filter(|e| layout.index[e.to as usize] != u32::MAX)
-                .map(|e| (e.kind, e.name, layout.index[e.to as usize]))
-                .chain(extra),
-        )
+        g.edges_of(i as u32)
+            .iter()
+            .filter(|e| layout.index[e.to as usize] != u32::MAX)
+            .map(|e| (e.kind, e.name, layout.index[e.to as usize]))
+            .chain(extra)
     };
     let unreachable_members: Vec<u32> = if sopts.include_unreachable {
         (0..n)
@@ -194,7 +193,7 @@ fn write(
 
     progress.start("writing the snapshot", total_nodes, Unit::Items);
     let mut edge_count: u64 = 0;
-    let mut nodes_buf = String::new();
+    let mut nodes_buf: Vec<u8> = Vec::with_capacity(128);
     write!(
         w,
         "{{\"snapshot\":{{\"meta\":{{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\
@@ -233,16 +232,22 @@ fn write(
     let id_of = |out_index: u32| -> u64 { 2 * u64::from(out_index) + 1 };
     let mut first = true;
     let mut node = |w: &mut dyn Write, t: NodeType, name: u32, id: u64, size: u64, edges: u64| {
-        let sep = if first { "" } else { "," };
-        first = false;
         nodes_buf.clear();
-        use std::fmt::Write as _;
-        let _ = writeln!(
-            nodes_buf,
-            "{sep}{},{name},{id},{size},{edges},0,0",
-            t.index()
-        );
-        w.write_all(nodes_buf.as_bytes())
+        if !first {
+            nodes_buf.push(b',');
+        }
+        first = false;
+        for (k, v) in [t.index() as u64, u64::from(name), id, size, edges, 0, 0]
+            .into_iter()
+            .enumerate()
+        {
+            if k > 0 {
+                nodes_buf.push(b',');
+            }
+            put_u64(&mut nodes_buf, v);
+        }
+        nodes_buf.push(b'\n');
+        w.write_all(&nodes_buf)
     };
     // Synthetic nodes.
     let root_edges = 1 + globals.len() as u64 + u64::from(sopts.include_unreachable);
@@ -295,11 +300,21 @@ fn write(
     }
     write!(w, "],\n\"edges\":[")?;
     let mut first_edge = true;
+    let mut edge_buf: Vec<u8> = Vec::with_capacity(64);
     let mut edge = |w: &mut dyn Write, kind: EdgeType, name: u32, to: u32| {
-        let sep = if first_edge { "" } else { "," };
+        edge_buf.clear();
+        if !first_edge {
+            edge_buf.push(b',');
+        }
         first_edge = false;
         edge_count += 1;
-        writeln!(w, "{sep}{},{name},{}", kind as u8, to * F)
+        put_u64(&mut edge_buf, kind as u64);
+        edge_buf.push(b',');
+        put_u64(&mut edge_buf, u64::from(name));
+        edge_buf.push(b',');
+        put_u64(&mut edge_buf, u64::from(to) * u64::from(F));
+        edge_buf.push(b'\n');
+        w.write_all(&edge_buf)
     };
     edge(w, EdgeType::Element, 1, 1)?;
     for (k, &gi) in globals.iter().enumerate() {
@@ -365,4 +380,35 @@ fn write(
     let _ = s_root;
     debug_assert_eq!(edge_count, total_edges);
     Ok((total_nodes, edge_count, u64::from(layout.heap_count)))
+}
+
+/// Append the decimal digits of `v` (no allocation).
+fn put_u64(buf: &mut Vec<u8>, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[k..]);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn integers_are_written_in_decimal() {
+        let mut b = Vec::new();
+        for v in [0, 7, 10, 4_294_967_295, u64::MAX] {
+            super::put_u64(&mut b, v);
+            b.push(b' ');
+        }
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "0 7 10 4294967295 18446744073709551615 "
+        );
+    }
 }
