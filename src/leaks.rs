@@ -97,12 +97,13 @@ pub struct Describer<'g> {
 impl<'g> Describer<'g> {
     pub fn new(g: &'g Graph) -> Describer<'g> {
         let mut context_owner = HashMap::new();
+        let context = g.strings.list.iter().position(|s| s == "context");
         for i in 0..g.addrs.len() as u32 {
             if g.types[i as usize] != NodeType::Closure {
                 continue;
             }
             for e in g.edges_of(i) {
-                if e.kind == EdgeType::Internal && g.strings.list[e.name as usize] == "context" {
+                if e.kind == EdgeType::Internal && Some(e.name as usize) == context {
                     context_owner.entry(e.to).or_insert(i);
                 }
             }

@@ -197,19 +197,22 @@ impl<'p> Modules<'p> {
         Some(Place { module, symbol })
     }
 
-    /// Whether `addr` is a plausible return address: in executable memory of a known file, right
-    /// after a call instruction (`call rel32`, `call reg`, `call [reg + disp]`, `call [rip + disp]`).
-    pub fn is_return_address(&self, addr: u64) -> bool {
-        let executable = self
-            .process
+    /// Whether `addr` lies in memory the process could execute (a core segment with `PF_X`).
+    pub fn is_executable(&self, addr: u64) -> bool {
+        self.process
             .core
             .segments
             .iter()
-            .any(|s| s.flags & 1 != 0 && addr >= s.vaddr && addr - s.vaddr < s.memsz);
+            .any(|s| s.flags & 1 != 0 && addr >= s.vaddr && addr - s.vaddr < s.memsz)
+    }
+
+    /// Whether `addr` is a plausible return address: in executable memory of a known file, right
+    /// after a call instruction (`call rel32`, `call reg`, `call [reg + disp]`, `call [rip + disp]`).
+    pub fn is_return_address(&self, addr: u64) -> bool {
         let Some((_, Some(file), link)) = self.file_at(addr) else {
             return false;
         };
-        if !executable {
+        if !self.is_executable(addr) {
             return false;
         }
         let Some(b) = link

@@ -208,12 +208,7 @@ fn plausible(modules: &Modules<'_>, pc: u64) -> bool {
     if modules.place(pc).is_some() {
         return true;
     }
-    modules
-        .process
-        .core
-        .segments
-        .iter()
-        .any(|s| s.flags & 1 != 0 && pc >= s.vaddr && pc - s.vaddr < s.memsz)
+    modules.is_executable(pc)
 }
 
 /// Registers of a thread as the core recorded them.

@@ -72,10 +72,6 @@ fn shape_key(name: &str) -> String {
 /// the most specific shape (`{a, b}`, from property edges in order) that enough plain objects
 /// have exactly, among those whose properties they all have.
 fn shape_names(g: &Graph) -> HashMap<u32, String> {
-    let object = g.strings.list.iter().position(|s| s == "Object");
-    let Some(object) = object.map(|o| o as u32) else {
-        return HashMap::new();
-    };
     let plain: Vec<u32> = (0..g.addrs.len() as u32)
         .filter(|&i| {
             g.reachable[i as usize]
@@ -83,7 +79,6 @@ fn shape_names(g: &Graph) -> HashMap<u32, String> {
                 && g.strings.list[g.names[i as usize] as usize] == "Object"
         })
         .collect();
-    let _ = object;
     let props = |i: u32, all: bool| -> Vec<&str> {
         g.edges_of(i)
             .iter()

@@ -615,10 +615,7 @@ fn raw_node(
         }
     };
     // A generator's location is its function's (not cached: it is per object).
-    if matches!(
-        ctx.v8.types.name(t),
-        Some("JSGeneratorObject" | "JSAsyncFunctionObject" | "JSAsyncGeneratorObject")
-    ) {
+    if ty.is_generator(t) {
         location = model
             .ptr(o.addr, GENERATOR_FUNCTION)
             .filter(|&f| model.type_of(cache, f).is_some_and(|ft| ty.is_function(ft)))

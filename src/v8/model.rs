@@ -167,6 +167,8 @@ pub struct Types {
     pub js_global_object: Option<u16>,
     pub js_global_proxy: Option<u16>,
     pub property_cell: Option<u16>,
+    /// Generator objects (and async functions' and async generators'): they hold their function.
+    pub generators: [Option<u16>; 3],
     pub shared_function_info: Option<u16>,
     pub scope_info: Option<u16>,
     pub script: Option<u16>,
@@ -232,6 +234,11 @@ impl Types {
             js_global_object: by("JSGlobalObject", "JS_GLOBAL_OBJECT_TYPE"),
             js_global_proxy: by("JSGlobalProxy", "JS_GLOBAL_PROXY_TYPE"),
             property_cell: by("PropertyCell", "PROPERTY_CELL_TYPE"),
+            generators: [
+                by("JSGeneratorObject", "JS_GENERATOR_OBJECT_TYPE"),
+                by("JSAsyncFunctionObject", "JS_ASYNC_FUNCTION_OBJECT_TYPE"),
+                by("JSAsyncGeneratorObject", "JS_ASYNC_GENERATOR_OBJECT_TYPE"),
+            ],
             shared_function_info: by("SharedFunctionInfo", "SHARED_FUNCTION_INFO_TYPE"),
             scope_info: by("ScopeInfo", "SCOPE_INFO_TYPE"),
             script: by("Script", "SCRIPT_TYPE"),
@@ -244,6 +251,10 @@ impl Types {
             free_space: by("FreeSpace", "FREE_SPACE_TYPE"),
             filler: t.type_of("Filler"),
         }
+    }
+
+    pub fn is_generator(&self, t: u16) -> bool {
+        self.generators.contains(&Some(t))
     }
 
     pub fn is_js_object(&self, t: u16) -> bool {
@@ -641,10 +652,10 @@ impl<'a, M: Memory> Model<'a, M> {
         let first = o.dict_prefix_start;
         if Some(map.instance_type) == self.types.js_global_object {
             // Prefix slots are Smis; every PropertyCell after them is an entry.
+            let mut cache = MapCache::default();
             return (first..len)
                 .filter_map(|i| {
                     let cell = self.ptr(dict, 16 + 8 * i)?;
-                    let mut cache = MapCache::default();
                     if self.type_of(&mut cache, cell)? != self.types.property_cell? {
                         return None;
                     }
