@@ -149,6 +149,16 @@ enum Command {
     },
 }
 
+/// Print a report: its warnings on stderr, then JSON (with `--json`) or the human table.
+fn print<T: serde::Serialize>(r: &T, warnings: &[String], json: bool, table: impl FnOnce(&T)) {
+    render::warnings(warnings);
+    if json {
+        render::json(r);
+    } else {
+        table(r);
+    }
+}
+
 /// Parse a hex address.
 fn parse_address(s: &str) -> Result<u64, corewalk::Error> {
     let t = s.trim().trim_start_matches("0x").trim_start_matches("0X");
@@ -160,12 +170,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Info(args) => corewalk::info::info(&args.core, &args.open_options()).map(|r| {
-            render::warnings(&r.warnings);
-            if args.json {
-                render::json(&r);
-            } else {
-                render::info(&r);
-            }
+            print(&r, &r.warnings, args.json, render::info);
             r.partial
         }),
         Command::Analyze {
@@ -177,23 +182,13 @@ fn main() -> ExitCode {
             let progress = render::progress(cli.quiet);
             let o = core.open_options();
             corewalk::analyze::analyze(&core.core, &o, *sort, *retained, &*progress).map(|r| {
-                render::warnings(&r.warnings);
-                if core.json {
-                    render::json(&r);
-                } else {
-                    render::analyze(&r, *top);
-                }
+                print(&r, &r.warnings, core.json, |r| render::analyze(r, *top));
                 !r.undecodable.is_empty()
             })
         }
         Command::Objects { core, class, limit } => {
             corewalk::inspect::objects(&core.core, &core.open_options(), class, *limit).map(|r| {
-                render::warnings(&r.warnings);
-                if core.json {
-                    render::json(&r);
-                } else {
-                    render::objects(&r);
-                }
+                print(&r, &r.warnings, core.json, render::objects);
                 false
             })
         }
@@ -208,15 +203,12 @@ fn main() -> ExitCode {
             };
             corewalk::snapshot::snapshot(&core.core, &core.open_options(), output, &sopts, &*progress)
                 .map(|r| {
-                    render::warnings(&r.warnings);
-                    if core.json {
-                        render::json(&r);
-                    } else {
+                    print(&r, &r.warnings, core.json, |r| {
                         eprintln!(
                             "wrote {}: {} nodes, {} edges ({} objects; {} unreachable objects, {} bytes, left out)",
                             r.output, r.nodes, r.edges, r.objects, r.unreachable_objects, r.unreachable_bytes
-                        );
-                    }
+                        )
+                    });
                     false
                 })
         }
@@ -234,12 +226,7 @@ fn main() -> ExitCode {
                 force: *force,
             };
             corewalk::diff::diff(a, b, &o, &*progress).map(|r| {
-                render::warnings(&r.warnings);
-                if *json {
-                    render::json(&r);
-                } else {
-                    render::diff(&r, *top);
-                }
+                print(&r, &r.warnings, *json, |r| render::diff(r, *top));
                 false
             })
         }
@@ -247,46 +234,26 @@ fn main() -> ExitCode {
             let progress = render::progress(cli.quiet);
             corewalk::leaks::retainers(&core.core, &core.open_options(), class, *limit, &*progress)
                 .map(|r| {
-                    render::warnings(&r.warnings);
-                    if core.json {
-                        render::json(&r);
-                    } else {
-                        render::retainers(&r);
-                    }
+                    print(&r, &r.warnings, core.json, render::retainers);
                     false
                 })
         }
         Command::Refs { core, address } => parse_address(address).and_then(|a| {
             let progress = render::progress(cli.quiet);
             corewalk::leaks::refs(&core.core, &core.open_options(), a, &*progress).map(|r| {
-                render::warnings(&r.warnings);
-                if core.json {
-                    render::json(&r);
-                } else {
-                    render::refs(&r);
-                }
+                print(&r, &r.warnings, core.json, render::refs);
                 false
             })
         }),
         Command::Stack { core, args } => {
             corewalk::stack::stacks(&core.core, &core.open_options(), *args).map(|r| {
-                render::warnings(&r.warnings);
-                if core.json {
-                    render::json(&r);
-                } else {
-                    render::stack(&r);
-                }
+                print(&r, &r.warnings, core.json, render::stack);
                 r.partial
             })
         }
         Command::Inspect { core, address } => parse_address(address).and_then(|a| {
             corewalk::inspect::inspect(&core.core, &core.open_options(), a).map(|r| {
-                render::warnings(&r.warnings);
-                if core.json {
-                    render::json(&r);
-                } else {
-                    render::inspect(&r);
-                }
+                print(&r, &r.warnings, core.json, render::inspect);
                 false
             })
         }),
