@@ -116,7 +116,7 @@ impl<'a, M: Memory> Walker<'a, M> {
                 while a < seg.vaddr + seg.filesz {
                     let known = heap.pages.iter().any(|p| p.addr == a);
                     if !known {
-                        if let Some(p) = read_only_page(v8, mem, a) {
+                        if let Some(p) = read_only_page(v8, mem, a, &meta_maps) {
                             extra_pages.push(p);
                         }
                     }
@@ -340,8 +340,10 @@ impl<'a, M: Memory> Walker<'a, M> {
 
 /// A read-only page of V8 ≥ 13 (`flags, metadata*` header) whose metadata is a
 /// `ReadOnlyPageMetadata`: no chunk back-pointer, but area start and end at the offsets the layout
-/// gives. Accepted only with the read-only flag and an object area inside the page.
-fn read_only_page<M: Memory>(v8: &V8<'_>, mem: &M, page: u64) -> Option<Page> {
+/// gives. Accepted only with the read-only flag, an 8-aligned object area inside the page, and a
+/// first object whose map's map is one of the heap's meta maps (malloc'd memory can look like a
+/// page header by chance).
+fn read_only_page<M: Memory>(v8: &V8<'_>, mem: &M, page: u64, meta_maps: &[u64]) -> Option<Page> {
     let l = &v8.layout.page;
     let super::layout::HeaderKind::OutOfLine { metadata_ptr } = l.header else {
         return None;
@@ -356,7 +358,10 @@ fn read_only_page<M: Memory>(v8: &V8<'_>, mem: &M, page: u64) -> Option<Page> {
     let plausible = area_start > page
         && area_start - page < 0x10000
         && area_start < area_end
-        && area_end - page <= 16 * v8.layout.page_size;
+        && area_start % 8 == 0
+        && area_end % 8 == 0
+        && area_end - page <= 16 * v8.layout.page_size
+        && meta_map_of(mem, area_start).is_some_and(|m| meta_maps.contains(&m));
     plausible.then_some(Page {
         addr: page,
         size: area_end - page,
