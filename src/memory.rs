@@ -238,6 +238,14 @@ pub type AddrMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDe
 /// A `HashSet` of addresses.
 pub type AddrSet = std::collections::HashSet<u64, std::hash::BuildHasherDefault<AddrHasher>>;
 
+/// A read-only anonymous mapping holding a copy of `bytes` (at least one page), so that code
+/// written for memory-mapped files can read bytes that come from elsewhere.
+pub fn mapped_copy(bytes: &[u8]) -> std::io::Result<memmap2::Mmap> {
+    let mut m = memmap2::MmapMut::map_anon(bytes.len().max(1))?;
+    m[..bytes.len()].copy_from_slice(bytes);
+    m.make_read_only()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

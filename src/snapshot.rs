@@ -373,13 +373,18 @@ fn write(
         if i > 0 {
             w.write_all(b",\n")?;
         }
-        serde_json::to_writer(&mut *w, s).map_err(std::io::Error::other)?;
+        write_json_string(&mut *w, s)?;
     }
     w.write_all(b"]}\n")?;
     progress.finish();
     let _ = s_root;
     debug_assert_eq!(edge_count, total_edges);
     Ok((total_nodes, edge_count, u64::from(layout.heap_count)))
+}
+
+/// A string as a JSON literal (quoted, escaped), as the snapshot's string table holds it.
+pub fn write_json_string(w: &mut impl Write, s: &str) -> std::io::Result<()> {
+    serde_json::to_writer(w, s).map_err(std::io::Error::other)
 }
 
 /// Append the decimal digits of `v` (no allocation).

@@ -81,6 +81,19 @@ impl Executable {
         let file = File::open(path).map_err(io)?;
         // SAFETY: read-only private mapping of a regular file.
         let map = unsafe { Mmap::map(&file) }.map_err(io)?;
+        Self::parse(path, map)
+    }
+
+    /// Index an executable held in memory (for tests and fuzzing); `name` stands for its path.
+    pub fn from_bytes(name: &Path, bytes: &[u8]) -> Result<Executable> {
+        let map = crate::memory::mapped_copy(bytes).map_err(|source| Error::Io {
+            path: name.to_owned(),
+            source,
+        })?;
+        Self::parse(name, map)
+    }
+
+    fn parse(path: &Path, map: Mmap) -> Result<Executable> {
         let data: &[u8] = &map;
         let bad = |what: String| Error::Malformed {
             path: path.to_owned(),

@@ -84,6 +84,15 @@ impl CoreFile {
         Self::parse(path.to_owned(), map)
     }
 
+    /// Parse a core held in memory (for tests and fuzzing); `name` stands for its path.
+    pub fn from_bytes(name: &Path, bytes: &[u8]) -> Result<CoreFile> {
+        let map = crate::memory::mapped_copy(bytes).map_err(|source| Error::Io {
+            path: name.to_owned(),
+            source,
+        })?;
+        Self::parse(name.to_owned(), map)
+    }
+
     fn parse(path: PathBuf, map: Mmap) -> Result<CoreFile> {
         let data: &[u8] = &map;
         let malformed = |what: &str| Error::Malformed {
@@ -314,11 +323,22 @@ mod tests {
     }
 
     fn open_bytes(name: &str, bytes: &[u8]) -> Result<CoreFile> {
-        let path = std::env::temp_dir().join(format!("corewalk-{}-{name}", std::process::id()));
-        std::fs::write(&path, bytes).expect("write temp core");
-        let r = CoreFile::open(&path);
-        let _ = std::fs::remove_file(&path);
-        r
+        CoreFile::from_bytes(Path::new(name), bytes)
+    }
+
+    /// Seeds for the core-file fuzz target (fuzz/): written when COREWALK_FUZZ_SEEDS names a
+    /// directory (scripts/fuzz.sh sets it).
+    #[test]
+    fn write_fuzz_seeds() {
+        let Some(dir) = std::env::var_os("COREWALK_FUZZ_SEEDS") else {
+            return;
+        };
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("seed directory");
+        for xnum in [false, true] {
+            std::fs::write(dir.join(format!("synthetic-{xnum}")), synthetic_core(xnum))
+                .expect("write seed");
+        }
     }
 
     #[test]
