@@ -61,6 +61,53 @@ impl std::fmt::Debug for CoreFile {
     }
 }
 
+/// Compression formats of cores as `coredumpctl` stores them, by their magic bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Compression {
+    Zstd,
+    Xz,
+    Lz4,
+}
+
+impl Compression {
+    fn of(head: &[u8]) -> Option<Compression> {
+        if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Some(Compression::Zstd)
+        } else if head.starts_with(b"\xfd7zXZ\0") {
+            Some(Compression::Xz)
+        } else if head.starts_with(&[0x04, 0x22, 0x4d, 0x18]) {
+            Some(Compression::Lz4)
+        } else {
+            None
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Compression::Zstd => "zstd",
+            Compression::Xz => "xz",
+            Compression::Lz4 => "lz4",
+        }
+    }
+}
+
+/// Distinguishes the temporary files of one process.
+static TEMP_COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The first bytes of a file (fewer if it is shorter), leaving the file at its start.
+fn read_head(file: &mut File, head: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    file.seek(SeekFrom::Start(0))?;
+    Ok(n)
+}
+
 /// `AT_ENTRY`: the executable's entry point.
 pub const AT_ENTRY: u64 = 9;
 /// `AT_EXECFN`: address of the executed file name string.
@@ -71,10 +118,16 @@ pub const AT_PHDR: u64 = 3;
 impl CoreFile {
     /// Open and parse a core file. The file is mapped read-only and never written.
     pub fn open(path: &Path) -> Result<CoreFile> {
-        let file = File::open(path).map_err(|source| Error::Io {
+        let io = |source| Error::Io {
             path: path.to_owned(),
             source,
-        })?;
+        };
+        let mut file = File::open(path).map_err(io)?;
+        let mut head = [0u8; 8];
+        let n = read_head(&mut file, &mut head).map_err(io)?;
+        if let Some(kind) = Compression::of(&head[..n]) {
+            return Self::open_compressed(path, file, kind);
+        }
         // SAFETY: the mapping is read-only and private; if another process truncates the file while
         // we read it, accesses may fault, which no safe reader of a file-backed mapping can prevent.
         let map = unsafe { Mmap::map(&file) }.map_err(|source| Error::Io {
@@ -82,6 +135,60 @@ impl CoreFile {
             source,
         })?;
         Self::parse(path.to_owned(), map)
+    }
+
+    /// A core compressed as systemd-coredump stores them (zstd, xz or lz4): decompressed by
+    /// streaming into an unlinked temporary file, which is then mapped. A stream that ends early
+    /// leaves a truncated core, read as such, with a warning.
+    fn open_compressed(path: &Path, file: File, kind: Compression) -> Result<CoreFile> {
+        use std::io::BufReader;
+        let io = |source| Error::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let tmp_path = std::env::temp_dir().join(format!(
+            "corewalk-{}-{}.core",
+            std::process::id(),
+            TEMP_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        let mut tmp = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&tmp_path)
+            .map_err(io)?;
+        // Unlinked now: the space is returned when the mapping and the handle are gone.
+        let _ = std::fs::remove_file(&tmp_path);
+        let input = BufReader::new(file);
+        let copied = match kind {
+            Compression::Zstd => {
+                zstd::Decoder::new(input).and_then(|mut d| std::io::copy(&mut d, &mut tmp))
+            }
+            Compression::Xz => std::io::copy(&mut xz2::read::XzDecoder::new(input), &mut tmp),
+            Compression::Lz4 => {
+                std::io::copy(&mut lz4_flex::frame::FrameDecoder::new(input), &mut tmp)
+            }
+        };
+        let mut warnings = Vec::new();
+        if let Err(e) = copied {
+            warnings.push(format!(
+                "the {} stream of {} ends early ({e}): reading what it held",
+                kind.name(),
+                path.display()
+            ));
+        }
+        // SAFETY: read-only private mapping of our own unlinked temporary file.
+        let map = unsafe { Mmap::map(&tmp) }.map_err(io)?;
+        let mut core = Self::parse(path.to_owned(), map)?;
+        warnings.push(format!(
+            "{} is {}-compressed: decompressed into a temporary file ({} bytes)",
+            path.display(),
+            kind.name(),
+            core.map.len()
+        ));
+        warnings.append(&mut core.warnings);
+        core.warnings = warnings;
+        Ok(core)
     }
 
     /// Parse a core held in memory (for tests and fuzzing); `name` stands for its path.
