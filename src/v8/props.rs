@@ -228,11 +228,7 @@ impl<M: Memory> Model<'_, M> {
     pub fn edge_key_text(&self, cache: &mut MapCache, k: u64) -> Option<String> {
         let t = self.type_of(cache, k)?;
         if Some(t) == self.types.symbol {
-            let d = self
-                .ptr(k, self.off.symbol_name)
-                .and_then(|d| self.string(cache, d, 256))
-                .map(|s| s.text)
-                .unwrap_or_default();
+            let d = self.symbol_description(cache, k);
             return Some(if d.is_empty() {
                 "<symbol>".to_string()
             } else {
@@ -249,14 +245,17 @@ impl<M: Memory> Model<'_, M> {
             return self.string(cache, k, 256).map(|s| s.text);
         }
         if Some(t) == self.types.symbol {
-            let d = self
-                .ptr(k, self.off.symbol_name)
-                .and_then(|d| self.string(cache, d, 256))
-                .map(|s| s.text)
-                .unwrap_or_default();
-            return Some(format!("Symbol({d})"));
+            return Some(format!("Symbol({})", self.symbol_description(cache, k)));
         }
         None
+    }
+
+    /// A symbol's description (empty when it has none).
+    fn symbol_description(&self, cache: &mut MapCache, symbol: u64) -> String {
+        self.ptr(symbol, self.off.symbol_name)
+            .and_then(|d| self.string(cache, d, 256))
+            .map(|s| s.text)
+            .unwrap_or_default()
     }
 
     /// The elements of a JS object, at most `limit` of them.
