@@ -3,8 +3,9 @@
 # core it leaves. Usage: scripts/crash-core.sh NODE WORKLOAD.js OUT_DIR [node options...]
 # Leaves in OUT_DIR: core, stdout.txt, stderr.txt (Node's own report of the crash), node.txt,
 # method.txt (kernel, or gdb when the kernel's cores go elsewhere), and whatever the workload writes
-# to $COREWALK_OUT. Env: COREWALK_CORE_METHOD=kernel|gdb forces a method; COREWALK_CRASH_TIMEOUT
-# seconds (default 300).
+# to $COREWALK_OUT. Env: COREWALK_CORE_METHOD=kernel|gdb|pipe forces a method (pipe: the kernel
+# writes the core through scripts/core-pipe-handler.sh, installed as core_pattern for this one crash
+# and then restored; needs root); COREWALK_CRASH_TIMEOUT seconds (default 300).
 set -euo pipefail
 [ $# -ge 3 ] || { echo "usage: crash-core.sh NODE WORKLOAD.js OUT_DIR [node options...]" >&2; exit 2; }
 source "$(dirname "$0")/core-common.sh"
@@ -17,7 +18,25 @@ pick_method gdb
 
 export COREWALK_OUT="$out"
 status=0
-if [ "$method" = kernel ]; then
+if [ "$method" = pipe ]; then
+  spool=$(mktemp -d /var/tmp/corewalk-pipe.XXXXXX)
+  handler=$(cd "$(dirname "$0")" && pwd)/core-pipe-handler.sh
+  trap 'printf "%s\n" "$pattern" >/proc/sys/kernel/core_pattern; rm -rf "$spool"' EXIT
+  printf '|%s %%p %s\n' "$handler" "$spool" >/proc/sys/kernel/core_pattern ||
+    { echo "crash-core.sh: cannot set core_pattern (needs root)" >&2; exit 1; }
+  (
+    cd "$out"
+    exec timeout -s KILL "$limit" "$node" "$@" "$workload" >"$out/stdout.txt" 2>"$out/stderr.txt"
+  ) || status=$?
+  # The handler renames the core into place when the kernel has written all of it.
+  for _ in $(seq 600); do
+    f=$(ls "$spool"/core.* 2>/dev/null | head -n 1 || true)
+    [ -n "$f" ] && break
+    sleep 0.1
+  done
+  [ -n "$f" ] || { echo "crash-core.sh: the pipe handler wrote no core (exit status $status)" >&2; cat "$spool/handler.log" >&2 2>/dev/null; exit 1; }
+  mv "$f" "$out/core"
+elif [ "$method" = kernel ]; then
   (
     cd "$out"
     ulimit -c unlimited

@@ -2,7 +2,7 @@
 
 mod render;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use corewalk::process::OpenOptions;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,10 +12,15 @@ const EXIT_UNUSABLE: u8 = 1;
 /// Exit status: a result was printed, but parts of the input could not be read (warnings on stderr).
 const EXIT_PARTIAL: u8 = 3;
 
+/// The exit statuses, shown by every command's `--help`.
+const EXIT_HELP: &str = "Exit status:
+  0    success
+  1    unusable input: a bad, truncated or mismatched core or executable (one `corewalk:` line on stderr)
+  2    usage error (bad arguments)
+  3    partial result: printed, with warnings on stderr about what could not be read
+  101  a panic, always a bug in corewalk";
+
 /// Post-mortem forensics of Node.js processes from ELF core files.
-///
-/// Exit status: 0 success; 1 unusable input (bad or mismatched core/executable); 2 usage error;
-/// 3 partial result (printed, with warnings about what could not be read). 101 is always a bug.
 #[derive(Parser)]
 #[command(name = "corewalk", version, about, long_about)]
 struct Cli {
@@ -167,7 +172,14 @@ fn parse_address(s: &str) -> Result<u64, corewalk::Error> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command()
+        .after_help(EXIT_HELP)
+        .mut_subcommands(|c| c.after_help(EXIT_HELP))
+        .get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     let result = match &cli.command {
         Command::Info(args) => corewalk::info::info(&args.core, &args.open_options()).map(|r| {
             print(&r, &r.warnings, args.json, render::info);

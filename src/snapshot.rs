@@ -101,7 +101,8 @@ struct Layout {
     unreachable_node: Option<u32>,
 }
 
-fn write(
+/// Write `g` as a `.heapsnapshot` to `w`; returns (nodes, edges, heap objects) written.
+pub fn write(
     g: &Graph,
     sopts: &SnapshotOptions,
     w: &mut impl Write,

@@ -240,3 +240,44 @@ fn garbage_in_a_heap_page_is_reported_and_the_rest_stays_right() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("objects could not be decoded"));
     }
 }
+
+#[test]
+fn every_command_documents_its_exit_statuses_and_usage_errors_exit_2() {
+    let commands = [
+        "info",
+        "analyze",
+        "objects",
+        "snapshot",
+        "diff",
+        "retainers",
+        "refs",
+        "stack",
+        "inspect",
+    ];
+    for c in commands {
+        let help = corewalk(&[c, "--help"]);
+        assert_eq!(help.status.code(), Some(0), "{c} --help");
+        let text = String::from_utf8_lossy(&help.stdout);
+        for line in [
+            "0    success",
+            "1    unusable input",
+            "2    usage error",
+            "3    partial result",
+        ] {
+            assert!(
+                text.contains(line),
+                "`{c} --help` does not say `{line}`:\n{text}"
+            );
+        }
+        // No arguments is a usage error, with clap's own message.
+        let bare = corewalk(&[c]);
+        assert_eq!(
+            bare.status.code(),
+            Some(2),
+            "{c} without arguments: {}",
+            stderr(&bare)
+        );
+    }
+    let top = corewalk(&["--help"]);
+    assert!(String::from_utf8_lossy(&top.stdout).contains("101  a panic"));
+}

@@ -11,13 +11,26 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 /// Make a crash core of `testdata/crash/<workload>` (once per test binary, workload and version).
 fn crash(workload: &str, major: u32, options: &[&str]) -> PathBuf {
+    crash_by(workload, major, options, None)
+}
+
+/// Crashes made while the kernel writes cores through a pipe (a global setting) must not overlap
+/// other crashes: those hold this lock shared, a pipe crash holds it alone.
+static CORE_PATTERN: RwLock<()> = RwLock::new(());
+
+/// [`crash`] with a core method of scripts/crash-core.sh (`COREWALK_CORE_METHOD`).
+fn crash_by(workload: &str, major: u32, options: &[&str], method: Option<&str>) -> PathBuf {
     type Cache = Mutex<HashMap<String, Arc<OnceLock<PathBuf>>>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();
-    let key = format!("crash-{}-{major}", workload.replace(".js", ""));
+    let key = format!(
+        "crash-{}-{major}{}",
+        workload.replace(".js", ""),
+        method.map(|m| format!("-{m}")).unwrap_or_default()
+    );
     let cell = CACHE
         .get_or_init(Default::default)
         .lock()
@@ -30,13 +43,19 @@ fn crash(workload: &str, major: u32, options: &[&str]) -> PathBuf {
         let dir = scratch().join(&key);
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let out = Command::new(root().join("scripts/crash-core.sh"))
-            .arg(&node)
+        let mut cmd = Command::new(root().join("scripts/crash-core.sh"));
+        cmd.arg(&node)
             .arg(root().join("testdata/crash").join(workload))
             .arg(&dir)
-            .args(options)
-            .output()
-            .expect("run scripts/crash-core.sh");
+            .args(options);
+        let out = if let Some(m) = method {
+            let _alone = CORE_PATTERN.write().unwrap_or_else(|e| e.into_inner());
+            cmd.env("COREWALK_CORE_METHOD", m).output()
+        } else {
+            let _shared = CORE_PATTERN.read().unwrap_or_else(|e| e.into_inner());
+            cmd.output()
+        }
+        .expect("run scripts/crash-core.sh");
         assert!(
             out.status.success(),
             "crash-core.sh {workload} under Node {major} failed: {}",
@@ -188,7 +207,11 @@ fn assert_frames(what: &str, ours: &[JsAt], expected: &[JsAt], columns_from: usi
 }
 
 fn abort_three_deep(major: u32) {
-    let dir = crash("abort.js", major, &[]);
+    abort_three_deep_by(major, None);
+}
+
+fn abort_three_deep_by(major: u32, method: Option<&str>) {
+    let dir = crash_by("abort.js", major, &[], method);
     let expected = parse_trace(&std::fs::read_to_string(dir.join("expected.txt")).unwrap());
     let report = stack_json_with(&dir.join("core"), &["--args"]);
     // --args: the receiver and arguments, as the workload passed them.
@@ -311,6 +334,23 @@ fn crashes_on_node26() {
     out_of_memory(26);
     uncaught_in_promise(26);
     inlined_in_optimized_code(26);
+}
+
+/// A core as the kernel writes it into a `core_pattern` pipe (systemd-coredump, apport, or
+/// scripts/core-pipe-handler.sh here) reads like any other. Needs a writable core_pattern (root).
+#[test]
+fn a_core_written_through_a_core_pattern_pipe() {
+    let writable = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/proc/sys/kernel/core_pattern")
+        .is_ok();
+    if !writable {
+        println!("skipped: /proc/sys/kernel/core_pattern is not writable here (not root)");
+        return;
+    }
+    for major in [20, 26] {
+        abort_three_deep_by(major, Some("pipe"));
+    }
 }
 
 #[test]

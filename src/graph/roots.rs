@@ -106,8 +106,10 @@ pub fn find(ctx: &Ctx<'_>, g: &Graph) -> (Vec<(String, Vec<u32>)>, Vec<String>) 
 
     // Everything else that is writable and outside the heap.
     let heap_pages: Vec<(u64, u64)> = ctx
+        .heap
         .pages
         .iter()
+        .chain(&ctx.walker().extra_pages)
         .map(|p| (p.addr, p.addr + p.size))
         .collect();
     let mut conservative = Vec::new();
