@@ -1,7 +1,7 @@
 //! `corewalk analyze`: what fills the heap, by class, from a walk of every object of every page.
 
 use crate::error::Result;
-use crate::memory::{AddrMap, AddrSet, Memory};
+use crate::memory::{AddrMap, FastMap, Memory};
 use crate::process::OpenOptions;
 use crate::progress::{Progress, Unit};
 use crate::session::{with_heap, Ctx};
@@ -115,8 +115,12 @@ struct Acc {
     /// Objects named one by one.
     named: HashMap<Class, (u64, u64)>,
     /// Objects by key: count, bytes, first object.
-    keyed: HashMap<Key, (u64, u64, u64)>,
+    keyed: FastMap<Key, (u64, u64, u64)>,
     spaces: HashMap<String, (u64, u64)>,
+    /// Arrays that code objects refer to (V8 types them `code`).
+    code_refs: Vec<u64>,
+    /// Where each page's walk stopped early: (page, stop address).
+    stops: Vec<(u64, u64)>,
     objects: u64,
     bytes: u64,
     string_bytes: u64,
@@ -148,6 +152,8 @@ impl Acc {
         self.bytes += o.bytes;
         self.string_bytes += o.string_bytes;
         self.backing.extend(o.backing);
+        self.code_refs.extend(o.code_refs);
+        self.stops.extend(o.stops);
         self.buffers += o.buffers;
         self.free += o.free;
         self.undecodable.extend(o.undecodable);
@@ -172,6 +178,109 @@ pub fn analyze(
     })
 }
 
+/// Objects counted per map before they are added to their key: a direct-mapped table by map
+/// address, so that the common case costs no hashing.
+struct Tally {
+    slots: Vec<TallySlot>,
+}
+
+#[derive(Clone, Copy)]
+struct TallySlot {
+    /// The map counted here (0: none).
+    map: u64,
+    /// The key of every object with this map, or `None` when it depends on the object.
+    key: Option<Key>,
+    count: u64,
+    bytes: u64,
+    first: u64,
+}
+
+impl Tally {
+    const SLOTS: usize = 1024;
+
+    fn new() -> Tally {
+        let empty = TallySlot {
+            map: 0,
+            key: None,
+            count: 0,
+            bytes: 0,
+            first: u64::MAX,
+        };
+        Tally {
+            slots: vec![empty; Self::SLOTS],
+        }
+    }
+
+    /// The slot of `map`: its own, or one whose previous map's counts were just moved into
+    /// `keyed` (the caller then fills it in).
+    fn slot(&mut self, map: u64, keyed: &mut FastMap<Key, (u64, u64, u64)>) -> &mut TallySlot {
+        let s = &mut self.slots[((map >> 3) as usize) & (Self::SLOTS - 1)];
+        if s.map != map {
+            Self::flush(s, keyed);
+        }
+        s
+    }
+
+    fn flush(s: &mut TallySlot, keyed: &mut FastMap<Key, (u64, u64, u64)>) {
+        if let (Some(k), true) = (s.key, s.count > 0) {
+            let e = keyed.entry(k).or_insert((0, 0, s.first));
+            e.0 += s.count;
+            e.1 += s.bytes;
+            e.2 = e.2.min(s.first);
+        }
+        s.count = 0;
+        s.bytes = 0;
+        s.first = u64::MAX;
+    }
+
+    fn flush_all(mut self, keyed: &mut FastMap<Key, (u64, u64, u64)>) {
+        for s in &mut self.slots {
+            Self::flush(s, keyed);
+        }
+    }
+}
+
+/// Arrays that code objects refer to were counted under their array type: move each one, once,
+/// to the `code` variant of its type. Only objects the walk met count (their page's walk did not
+/// stop before them).
+fn move_code_arrays(ctx: &Ctx<'_>, acc: &mut Acc) {
+    let model = ctx.model;
+    let mut refs = std::mem::take(&mut acc.code_refs);
+    refs.sort_unstable();
+    refs.dedup();
+    let stops: AddrMap<u64> = acc.stops.iter().copied().collect();
+    let mut cache = MapCache::default();
+    for a in refs {
+        let i = ctx.pages.partition_point(|p| p.area_end <= a);
+        let Some(page) = ctx.pages.get(i).filter(|p| p.area_start <= a) else {
+            continue;
+        };
+        if stops.get(&page.addr).is_some_and(|&stop| a >= stop) {
+            continue;
+        }
+        let Some(o) = model.object(&mut cache, a) else {
+            continue;
+        };
+        let t = o.map.instance_type;
+        if !model.is_array_kind(t) {
+            continue;
+        }
+        let Some(plain) = acc.keyed.get_mut(&Key::Type(t, 0)) else {
+            continue;
+        };
+        if plain.0 == 0 {
+            continue;
+        }
+        plain.0 -= 1;
+        plain.1 = plain.1.saturating_sub(o.size);
+        let e = acc.keyed.entry(Key::Type(t, 1)).or_insert((0, 0, a));
+        e.0 += 1;
+        e.1 += o.size;
+        e.2 = e.2.min(a);
+    }
+    acc.keyed.retain(|_, e| e.0 > 0);
+}
+
 /// Walk every page of an opened heap and summarize it.
 pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> AnalyzeReport {
     let page_bytes: u64 = ctx.pages.iter().map(|p| p.area_end - p.area_start).sum();
@@ -184,44 +293,30 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
             .space_of(p)
             .map_or_else(|| "unknown".into(), |s| s.name.clone())
     };
-    // Pass 1: arrays that code objects refer to (V8 types them `code`).
-    progress.start("finding code arrays", page_bytes, Unit::Bytes);
-    let code_arrays: AddrSet = ctx
-        .pages
-        .par_iter()
-        .map_init(
-            || (MapCache::default(), MapCache::default()),
-            |(walk_cache, cache), page| {
-                let mut out = Vec::new();
-                model.walker.walk_page(page, walk_cache, &mut |o| {
-                    model.code_tagged_arrays(cache, o, &mut out);
-                });
-                progress.advance(page.area_end - page.area_start);
-                out
-            },
-        )
-        .flatten()
-        .collect();
-    progress.finish();
+    // One pass over every page. Arrays that code objects refer to (V8 types them `code`) are
+    // counted as arrays here and moved to `code` afterwards.
     progress.start("classifying objects", page_bytes, Unit::Bytes);
     let acc = ctx
         .pages
         .par_iter()
-        .map_init(
+        .fold(
             || {
                 (
-                    MapCache::default(),
-                    MapCache::default(),
-                    AddrMap::<bool>::default(),
+                    (
+                        MapCache::default(),
+                        MapCache::default(),
+                        AddrMap::<bool>::default(),
+                        Tally::new(),
+                    ),
+                    Acc::default(),
                 )
             },
-            |(walk_cache, name_cache, per_object), page| {
-                let mut acc = Acc::default();
+            |((mut walk_cache, mut name_cache, mut per_object, mut tally), mut acc), page| {
                 let space = space_of(page);
                 let mut space_objects = 0;
                 let mut space_bytes = 0;
                 let ty = &model.types;
-                let walk: PageWalk = model.walker.walk_page(page, walk_cache, &mut |o| {
+                let walk: PageWalk = model.walker.walk_page(page, &mut walk_cache, &mut |o| {
                     let t = o.map.instance_type;
                     let kind = ctx.v8.shapes.kind(t);
                     if Some(t) == ty.free_space || Some(t) == ty.filler || kind == Kind::FreeSpace {
@@ -235,6 +330,7 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
                     if let Kind::String(_) = kind {
                         acc.string_bytes += o.size;
                     }
+                    model.code_tagged_candidates(o, &mut acc.code_refs);
                     if Some(t) == ty.js_array_buffer {
                         acc.buffers += 1;
                         let m = model.mem;
@@ -247,6 +343,31 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
                         }
                     }
                     // Aggregate by what decides the class, name it once per key afterwards.
+                    // Most objects are classed by their map alone: counted per map first.
+                    let slot = tally.slot(o.map.addr, &mut acc.keyed);
+                    if slot.map != o.map.addr {
+                        slot.map = o.map.addr;
+                        slot.key = if ty.is_function(t) || Some(t) == ty.symbol || Some(t) == ty.map
+                        {
+                            None
+                        } else if ty.is_js_object(t)
+                            && Some(t) != ty.js_regexp
+                            && Some(t) != ty.js_bound_function
+                        {
+                            let depends = *per_object
+                                .entry(o.map.addr)
+                                .or_insert_with(|| model.name_depends_on_object(&o.map));
+                            (!depends).then_some(Key::Map(o.map.addr))
+                        } else {
+                            Some(Key::Type(t, 0))
+                        };
+                    }
+                    if slot.key.is_some() {
+                        slot.count += 1;
+                        slot.bytes += o.size;
+                        slot.first = slot.first.min(o.addr);
+                        return;
+                    }
                     let key = if ty.is_function(t) {
                         match model.function_sfi(o.addr) {
                             Some(sfi) => Key::Sfi(sfi),
@@ -260,7 +381,7 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
                             .entry(o.map.addr)
                             .or_insert_with(|| model.name_depends_on_object(&o.map));
                         if depends {
-                            let name = model.constructor_name(name_cache, o.addr, &o.map);
+                            let name = model.constructor_name(&mut name_cache, o.addr, &o.map);
                             let e = acc
                                 .named
                                 .entry(Class::of(NodeType::Object, &name))
@@ -270,12 +391,6 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
                             return;
                         }
                         Key::Map(o.map.addr)
-                    } else if matches!(
-                        kind,
-                        Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray
-                    ) && code_arrays.contains(&o.addr)
-                    {
-                        Key::Type(t, 1)
                     } else if Some(t) == ty.symbol {
                         Key::Type(
                             t,
@@ -295,9 +410,12 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
                     e.0 += 1;
                     e.1 += o.size;
                 });
-                acc.spaces.insert(space, (space_objects, space_bytes));
+                let e = acc.spaces.entry(space).or_default();
+                e.0 += space_objects;
+                e.1 += space_bytes;
                 progress.advance(page.area_end - page.area_start);
                 if let Some((at, stop)) = walk.stopped {
+                    acc.stops.push((page.addr, at));
                     // A zero word where an object should start is memory never allocated (the
                     // end of a linear allocation area): nothing is lost there.
                     let zero = model.mem.read_u64(at) == Some(0);
@@ -318,10 +436,17 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
                         });
                     }
                 }
-                acc
+                ((walk_cache, name_cache, per_object, tally), acc)
             },
         )
+        .map(|((_, _, _, tally), mut acc)| {
+            tally.flush_all(&mut acc.keyed);
+            acc
+        })
         .reduce(Acc::default, Acc::merge);
+    progress.finish();
+    let mut acc = acc;
+    move_code_arrays(ctx, &mut acc);
     // Name each key once, from its first object.
     let mut cache = MapCache::default();
     let mut class_map = acc.named;
@@ -375,10 +500,22 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
         })
         .collect();
     match sort {
-        SortBy::Size => classes
-            .sort_by(|a, b| (b.self_size, b.count, &a.name).cmp(&(a.self_size, a.count, &b.name))),
-        SortBy::Count => classes
-            .sort_by(|a, b| (b.count, b.self_size, &a.name).cmp(&(a.count, a.self_size, &b.name))),
+        SortBy::Size => classes.sort_by(|a, b| {
+            (b.self_size, b.count, &a.name, &a.node_type).cmp(&(
+                a.self_size,
+                a.count,
+                &b.name,
+                &b.node_type,
+            ))
+        }),
+        SortBy::Count => classes.sort_by(|a, b| {
+            (b.count, b.self_size, &a.name, &a.node_type).cmp(&(
+                a.count,
+                a.self_size,
+                &b.name,
+                &b.node_type,
+            ))
+        }),
     }
     let mut spaces: Vec<SpaceRow> = acc
         .spaces

@@ -220,7 +220,7 @@ fn run(base: &Base, data: &[u8]) {
         offsets: base.walker.offsets,
         meta_maps: base.walker.meta_maps.clone(),
         page_size: base.walker.page_size,
-        holes: HashMap::new(),
+        holes: Vec::new(),
         read_only: base.walker.read_only.clone(),
         extra_pages: Vec::new(),
     };

@@ -270,11 +270,12 @@ impl Executable {
     /// literal or format string compiled into the program).
     pub fn has_cstring(&self, text: &str) -> bool {
         let needle: Vec<u8> = [&[0u8][..], text.as_bytes(), &[0u8]].concat();
+        let finder = memchr::memmem::Finder::new(&needle);
         let data: &[u8] = &self.map;
         self.loads.iter().any(|l| {
             let end = l.offset.saturating_add(l.filesz) as usize;
             data.get(l.offset as usize..end.min(data.len()))
-                .is_some_and(|seg| seg.windows(needle.len()).any(|w| w == needle))
+                .is_some_and(|seg| finder.find(seg).is_some())
         })
     }
 

@@ -150,6 +150,8 @@ pub struct DictEntry {
 /// Instance types the model needs to recognise, from the type table.
 #[derive(Clone, Debug, Default)]
 pub struct Types {
+    /// Types whose objects V8 types `code` by class (indexed by instance type).
+    pub code_class: Vec<bool>,
     pub first_js_receiver: u16,
     pub first_js_object: u16,
     pub map: Option<u16>,
@@ -206,7 +208,18 @@ impl Types {
             (Some(a), Some(b)) => (a as u16, b as u16),
             _ => function_range(t, js_function),
         };
+        let sfi = by("SharedFunctionInfo", "SHARED_FUNCTION_INFO_TYPE");
+        let script = by("Script", "SCRIPT_TYPE");
+        let code_class = (0..=u16::MAX)
+            .map(|i| {
+                t.name(i)
+                    .is_some_and(|n| super::names::CODE_CLASSES.contains(&n))
+                    || Some(i) == sfi
+                    || Some(i) == script
+            })
+            .collect();
         Types {
+            code_class,
             first_js_receiver,
             first_js_object,
             map: by("Map", "MAP_TYPE"),
@@ -239,9 +252,9 @@ impl Types {
                 by("JSAsyncFunctionObject", "JS_ASYNC_FUNCTION_OBJECT_TYPE"),
                 by("JSAsyncGeneratorObject", "JS_ASYNC_GENERATOR_OBJECT_TYPE"),
             ],
-            shared_function_info: by("SharedFunctionInfo", "SHARED_FUNCTION_INFO_TYPE"),
+            shared_function_info: sfi,
             scope_info: by("ScopeInfo", "SCOPE_INFO_TYPE"),
-            script: by("Script", "SCRIPT_TYPE"),
+            script,
             native_context: by("NativeContext", "NATIVE_CONTEXT_TYPE"),
             first_context: md
                 .constant("FirstContextType")

@@ -139,7 +139,7 @@ impl Class {
 }
 
 /// Classes whose nodes V8 gives type `code` (`GetSystemEntryType`).
-const CODE_CLASSES: &[&str] = &[
+pub(crate) const CODE_CLASSES: &[&str] = &[
     "AllocationSite",
     "ArrayBoilerplateDescription",
     "BytecodeArray",
@@ -332,10 +332,11 @@ impl<M: Memory> Model<'_, M> {
 
     /// Whether V8 gives the object's nodes type `code` (by class, before any tagging).
     pub fn is_code_class(&self, t: u16) -> bool {
-        let class = self.v8.types.name(t).unwrap_or("");
-        CODE_CLASSES.contains(&class)
-            || Some(t) == self.types.shared_function_info
-            || Some(t) == self.types.script
+        self.types
+            .code_class
+            .get(t as usize)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// Objects referenced from the tagged fields of a code-class object (V8 tags many of them
@@ -369,6 +370,33 @@ impl<M: Memory> Model<'_, M> {
     /// deoptimization data, boilerplate elements, closure feedback cell arrays): the array-kind
     /// objects referenced from the tagged header fields of the code-class object `o`.
     pub fn code_tagged_arrays(&self, cache: &mut MapCache, o: &Object, out: &mut Vec<u64>) {
+        let from = out.len();
+        self.code_tagged_candidates(o, out);
+        let mut keep = from;
+        for i in from..out.len() {
+            let a = out[i];
+            if self
+                .type_of(cache, a)
+                .is_some_and(|t| self.is_array_kind(t))
+            {
+                out[keep] = a;
+                keep += 1;
+            }
+        }
+        out.truncate(keep);
+    }
+
+    /// Whether objects of type `t` are arrays that code objects can re-type as `code`.
+    pub fn is_array_kind(&self, t: u16) -> bool {
+        matches!(
+            self.v8.shapes.kind(t),
+            Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray
+        )
+    }
+
+    /// What [`Model::code_tagged_arrays`] looks at: every object the tagged header fields of
+    /// the code-class object `o` point to, arrays or not (without reading them).
+    pub fn code_tagged_candidates(&self, o: &Object, out: &mut Vec<u64>) {
         if !self.is_code_class(o.map.instance_type) {
             return;
         }
@@ -384,14 +412,7 @@ impl<M: Memory> Model<'_, M> {
         let mut off = 8;
         while off + 8 <= end {
             if let Some(Tagged::Object(a)) = self.field(o.addr, off) {
-                if let Some(t) = self.type_of(cache, a) {
-                    if matches!(
-                        self.v8.shapes.kind(t),
-                        Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray
-                    ) {
-                        out.push(a);
-                    }
-                }
+                out.push(a);
             }
             off += 8;
         }

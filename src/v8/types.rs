@@ -26,6 +26,8 @@ pub struct TypeNames {
     /// Instance type → class name (`"JSDate"`, `"ScopeInfo"`), or `""` for the `FixedArray`
     /// range, whose members the snapshot generator does not name.
     names: HashMap<u16, String>,
+    /// The same, indexed by type (looked up for every object).
+    dense: Vec<Option<Box<str>>>,
     /// Class name → instance type, for names that are unique.
     by_name: HashMap<String, u16>,
     /// How the table was obtained, for `--verbose` style reports.
@@ -71,8 +73,13 @@ impl TypeNames {
             .filter(|(_, n)| !n.is_empty() && count.get(n.as_str()) == Some(&1))
             .map(|(&t, n)| (n.clone(), t))
             .collect();
+        let mut dense = vec![None; 1 << 16];
+        for (&t, n) in &names {
+            dense[t as usize] = Some(n.clone().into_boxed_str());
+        }
         TypeNames {
             names,
+            dense,
             by_name,
             source: "given",
         }
@@ -81,7 +88,7 @@ impl TypeNames {
     /// The class of instance type `t`: `Some("")` for the unnamed `FixedArray` range, `None` when
     /// the type is unknown.
     pub fn name(&self, t: u16) -> Option<&str> {
-        self.names.get(&t).map(String::as_str)
+        self.dense.get(t as usize).and_then(|n| n.as_deref())
     }
 
     /// The instance type of a uniquely named class.

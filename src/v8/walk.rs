@@ -74,8 +74,8 @@ pub struct Walker<'a, M> {
     pub meta_maps: Vec<u64>,
     /// Regular page size: pages larger than this hold one large object.
     pub page_size: u64,
-    /// Unused linear allocation areas: start → end (the walk jumps over them).
-    pub holes: HashMap<u64, u64>,
+    /// Unused linear allocation areas: (start, end), sorted (the walk jumps over them).
+    pub holes: Vec<(u64, u64)>,
     /// Object areas of read-only pages: [start, end).
     pub read_only: Vec<(u64, u64)>,
     /// Read-only pages that page discovery did not list (V8 ≥ 13 keeps their metadata in a
@@ -137,7 +137,7 @@ impl<'a, M: Memory> Walker<'a, M> {
             offsets,
             meta_maps,
             page_size,
-            holes: HashMap::new(),
+            holes: Vec::new(),
             read_only,
             extra_pages,
         })
@@ -155,47 +155,48 @@ impl<'a, M: Memory> Walker<'a, M> {
         v
     }
 
-    /// Find the unused parts of linear allocation areas: walk every page once, and for each page
-    /// whose walk stops early, look for a `LinearAllocationArea {start, top, limit}` whose `top`
-    /// is the stop address, in the process's writable memory outside the heap. The walk then
-    /// jumps from `top` to `limit`.
+    /// Find the unused parts of linear allocation areas: a `LinearAllocationArea {start, top,
+    /// limit}` lives in the process's writable memory outside the heap, with all three inside
+    /// one page's object area and no object at `top` (memory handed out but not used yet). The
+    /// walk jumps from `top` to `limit` when it gets there; since that is only where it would
+    /// stop otherwise, a stale descriptor costs nothing. No page is walked to find them.
     pub fn find_holes(&mut self, heap: &Heap, core: &CoreFile)
     where
         M: Sync,
     {
         let pages = self.pages(heap);
-        let stops: HashMap<u64, u64> = pages
-            .par_iter()
-            .map_init(MapCache::default, |cache, page| {
-                let w = self.walk_page(page, cache, &mut |_| {});
-                w.stopped.map(|(at, _)| (at, page.area_end))
-            })
-            .flatten()
+        // Object areas by page base (pages are aligned to the regular page size).
+        let areas: crate::memory::AddrMap<(u64, u64)> = pages
+            .iter()
+            .map(|p| (p.addr & !(self.page_size - 1), (p.area_start, p.area_end)))
             .collect();
-        if stops.is_empty() {
-            return;
-        }
+        let mask = !(self.page_size - 1);
         let segments: Vec<(u64, u64)> = off_heap_segments(core, heap).collect();
-        let found: Vec<(u64, u64)> = segments
+        let found: Vec<(u64, u64, u64)> = segments
             .par_iter()
             .flat_map_iter(|&(start, len)| {
                 let mut out = Vec::new();
                 if let Some(d) = self.mem.slice(start, len) {
-                    for (i, c) in d.chunks_exact(8).enumerate().skip(1) {
-                        let top = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
-                        let Some(&area_end) = stops.get(&top) else {
+                    let word = |k: usize| -> u64 {
+                        d.get(8 * k..8 * k + 8)
+                            .and_then(|b| b.try_into().ok())
+                            .map_or(0, u64::from_le_bytes)
+                    };
+                    let n = d.len() / 8;
+                    for i in 1..n.saturating_sub(1) {
+                        let (lab_start, top, limit) = (word(i - 1), word(i), word(i + 1));
+                        // Cheap tests first: most words are not three ordered addresses.
+                        if !(lab_start <= top && top < limit && limit - lab_start <= self.page_size)
+                            || top & 7 != 0
+                            || top & mask != lab_start & mask
+                        {
+                            continue;
+                        }
+                        let Some(&(area_start, area_end)) = areas.get(&(top & mask)) else {
                             continue;
                         };
-                        let at = |k: usize| {
-                            d.get(8 * k..8 * k + 8)
-                                .and_then(|b| b.try_into().ok())
-                                .map(u64::from_le_bytes)
-                        };
-                        let (Some(lab_start), Some(limit)) = (at(i - 1), at(i + 1)) else {
-                            continue;
-                        };
-                        if lab_start <= top && top < limit && limit <= area_end {
-                            out.push((top, limit));
+                        if area_start <= lab_start && limit <= area_end {
+                            out.push((top, limit, area_end));
                         }
                     }
                 }
@@ -204,20 +205,27 @@ impl<'a, M: Memory> Walker<'a, M> {
             .collect();
         // Several descriptors can name the same top (stale copies): keep, deterministically, the
         // smallest limit from which the walk can go on (an object starts there, or the page ends).
-        let mut by_top: HashMap<u64, Vec<u64>> = HashMap::new();
-        for (top, limit) in found.into_iter().collect::<HashSet<_>>() {
-            by_top.entry(top).or_default().push(limit);
+        let mut by_top: HashMap<u64, (u64, Vec<u64>)> = HashMap::new();
+        for (top, limit, area_end) in found.into_iter().collect::<HashSet<_>>() {
+            by_top
+                .entry(top)
+                .or_insert((area_end, Vec::new()))
+                .1
+                .push(limit);
         }
         let mut cache = MapCache::default();
-        for (top, mut limits) in by_top {
+        for (top, (area_end, mut limits)) in by_top {
+            if !matches!(self.object_at(&mut cache, top), Err(Stop::BadMap)) {
+                continue; // an object starts at top: the area was used since
+            }
             limits.sort_unstable();
-            let area_end = stops.get(&top).copied().unwrap_or(0);
             if let Some(&limit) = limits.iter().find(|&&l| {
                 l == area_end || !matches!(self.object_at(&mut cache, l), Err(Stop::BadMap))
             }) {
-                self.holes.insert(top, limit);
+                self.holes.push((top, limit));
             }
         }
+        self.holes.sort_unstable();
     }
 
     /// The map at `addr` if it is one (its own map is a meta map).
@@ -270,7 +278,7 @@ impl<'a, M: Memory> Walker<'a, M> {
         &self,
         page: &Page,
         cache: &mut MapCache,
-        f: &mut dyn FnMut(&Object),
+        f: &mut impl FnMut(&Object),
     ) -> PageWalk {
         let large = page.size > self.page_size;
         let end = page.area_end;
@@ -293,13 +301,40 @@ impl<'a, M: Memory> Walker<'a, M> {
             inner: self.mem,
         };
         let mut a = page.area_start;
+        // Maps met lately, direct-mapped by address (a page uses few maps, over and over).
+        const RECENT: usize = 64;
+        let mut recent: [Option<MapInfo>; RECENT] = [None; RECENT];
+        let slot = |m: u64| ((m >> 3) as usize) & (RECENT - 1);
+        // Where the walk cannot go on, it jumps over an unused allocation area if one starts there.
+        let hole_at = |a: u64| {
+            self.holes
+                .binary_search_by_key(&a, |h| h.0)
+                .ok()
+                .map(|i| self.holes[i].1.max(a + 8))
+        };
         while a < end {
-            if let Some(&hole_end) = self.holes.get(&a) {
-                a = hole_end;
-                continue;
-            }
-            let o = match self.object_in(&view, cache, a) {
-                Ok(o) => o,
+            let word = data
+                .get((a - page.area_start) as usize..)
+                .and_then(|d| d.get(..8))
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_le_bytes);
+            let known = match word.map(Tagged::from_word) {
+                Some(Tagged::Object(m)) => recent[slot(m)].filter(|l| l.addr == m),
+                _ => None,
+            };
+            let found = match known {
+                Some(map) => self
+                    .shapes
+                    .size_of(&view, a, &map)
+                    .map(|size| Object { addr: a, size, map })
+                    .ok_or(Stop::UnknownSize(map.instance_type)),
+                None => self.object_in(&view, cache, a),
+            };
+            let o = match found {
+                Ok(o) => {
+                    recent[slot(o.map.addr)] = Some(o.map);
+                    o
+                }
                 Err(Stop::BadMap) if view.read_u64(a) == Some(0) => {
                     // Zero words hide nothing: skip them if an object follows.
                     let mut z = a + 8;
@@ -311,15 +346,27 @@ impl<'a, M: Memory> Walker<'a, M> {
                         a = z;
                         continue;
                     }
+                    if let Some(next) = hole_at(a) {
+                        a = next;
+                        continue;
+                    }
                     w.stopped = Some((a, Stop::BadMap));
                     break;
                 }
                 Err(stop) => {
+                    if let Some(next) = hole_at(a) {
+                        a = next;
+                        continue;
+                    }
                     w.stopped = Some((a, stop));
                     break;
                 }
             };
             if o.size > end - a {
+                if let Some(next) = hole_at(a) {
+                    a = next;
+                    continue;
+                }
                 w.stopped = Some((a, Stop::Overrun));
                 break;
             }
