@@ -564,12 +564,7 @@ pub fn add_retained(ctx: &Ctx<'_>, r: &mut AnalyzeReport, top: usize, progress: 
     progress.start("computing dominators", 1, Unit::Items);
     let d = Dominators::compute(&g, &g.globals);
     progress.finish();
-    let class_of = |i: u32| {
-        Class::of(
-            g.types[i as usize],
-            &g.strings.list[g.names[i as usize] as usize],
-        )
-    };
+    let class_of = |i: u32| Class::of(g.types[i as usize], g.strings.get(g.names[i as usize]));
     // DevTools' rule: walk the dominator tree; an instance counts unless an instance of the same
     // class dominates it.
     let (start, kids) = d.children();

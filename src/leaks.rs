@@ -97,13 +97,13 @@ pub struct Describer<'g> {
 impl<'g> Describer<'g> {
     pub fn new(g: &'g Graph) -> Describer<'g> {
         let mut context_owner = HashMap::new();
-        let context = g.strings.list.iter().position(|s| s == "context");
+        let context = g.strings.find("context");
         for i in 0..g.addrs.len() as u32 {
             if g.types[i as usize] != NodeType::Closure {
                 continue;
             }
             for e in g.edges_of(i) {
-                if e.kind == EdgeType::Internal && Some(e.name as usize) == context {
+                if e.kind == EdgeType::Internal && Some(e.name) == context {
                     context_owner.entry(e.to).or_insert(i);
                 }
             }
@@ -126,7 +126,7 @@ impl<'g> Describer<'g> {
     /// A node: its class (a function's name for closures), and for contexts whose they are.
     pub fn node(&self, i: u32) -> String {
         let g = self.g;
-        let raw = &g.strings.list[g.names[i as usize] as usize];
+        let raw = g.strings.get(g.names[i as usize]);
         match g.types[i as usize] {
             NodeType::Closure => {
                 let name = if raw.is_empty() { "(anonymous)" } else { raw };
@@ -150,14 +150,7 @@ impl<'g> Describer<'g> {
     /// An edge as a path step: `` `name` `` for properties and context variables, `[i]` for
     /// elements (indices generalized, so that paths group), the slot for internal ones.
     pub fn edge(&self, e: &Edge, generalize: bool) -> String {
-        let name = || {
-            self.g
-                .strings
-                .list
-                .get(e.name as usize)
-                .cloned()
-                .unwrap_or_default()
-        };
+        let name = || self.g.strings.get(e.name).to_string();
         match e.kind {
             EdgeType::Element if generalize => "[i]".into(),
             EdgeType::Element => format!("[{}]", e.name),

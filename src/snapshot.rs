@@ -134,7 +134,7 @@ pub fn write(
     let total_nodes = (synthetic + layout.heap_count) as u64 + natives.len() as u64;
 
     // Extra strings.
-    let mut strings: Vec<&str> = g.strings.list.iter().map(String::as_str).collect();
+    let mut strings: Vec<&str> = g.strings.iter().collect();
     let mut extra = |s: &'static str| {
         strings.push(s);
         (strings.len() - 1) as u32

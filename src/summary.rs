@@ -30,11 +30,7 @@ pub fn class_names(g: &Graph) -> Vec<String> {
             if let Some(s) = shapes.get(&(i as u32)) {
                 return s.clone();
             }
-            let name = g
-                .strings
-                .list
-                .get(g.names[i] as usize)
-                .map_or("", String::as_str);
+            let name = g.strings.get(g.names[i]);
             match g.types[i] {
                 NodeType::Hidden => "(system)".into(),
                 NodeType::Object | NodeType::Native => tag_name(name),
@@ -76,14 +72,14 @@ fn shape_names(g: &Graph) -> HashMap<u32, String> {
         .filter(|&i| {
             g.reachable[i as usize]
                 && g.types[i as usize] == NodeType::Object
-                && g.strings.list[g.names[i as usize] as usize] == "Object"
+                && g.strings.get(g.names[i as usize]) == "Object"
         })
         .collect();
     let props = |i: u32, all: bool| -> Vec<&str> {
         g.edges_of(i)
             .iter()
             .filter(|e| e.kind == EdgeType::Property)
-            .filter_map(|e| g.strings.list.get(e.name as usize).map(String::as_str))
+            .map(|e| g.strings.get(e.name))
             .filter(|n| all || *n != "__proto__")
             .collect()
     };

@@ -84,31 +84,115 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-/// Interned strings (node and edge names).
+/// Interned strings (node and edge names), each stored once: the text of all of them in one
+/// buffer, and an open-addressing table of their indices (a heap of millions of distinct strings
+/// costs their bytes plus about 20 bytes each).
 #[derive(Default)]
 pub struct Strings {
-    pub list: Vec<String>,
-    index: HashMap<String, u32, std::hash::BuildHasherDefault<Fnv>>,
+    text: String,
+    /// End of string `i` in `text` (its start is the previous end).
+    ends: Vec<u64>,
+    /// Indices + 1 by hash (0: empty), linear probing, at most half full.
+    table: Vec<u32>,
 }
 
 impl Strings {
+    /// Number of strings.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// String `i` (empty when out of range).
+    pub fn get(&self, i: u32) -> &str {
+        let i = i as usize;
+        let Some(&end) = self.ends.get(i) else {
+            return "";
+        };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start as usize..end as usize).unwrap_or("")
+    }
+
+    /// Every string, in index order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.ends.len() as u32).map(|i| self.get(i))
+    }
+
+    /// The index of `s`, if interned.
+    pub fn find(&self, s: &str) -> Option<u32> {
+        if self.table.is_empty() {
+            return None;
+        }
+        let mask = self.table.len() - 1;
+        let mut k = (hash(s) as usize) & mask;
+        loop {
+            match self.table[k] {
+                0 => return None,
+                e if self.get(e - 1) == s => return Some(e - 1),
+                _ => k = (k + 1) & mask,
+            }
+        }
+    }
+
     /// Append `s` at the next index even if it is already there (keeps a file's string indices).
     pub fn push_verbatim(&mut self, s: &str) {
-        let i = self.list.len() as u32;
-        self.list.push(s.to_string());
-        self.index.entry(s.to_string()).or_insert(i);
+        let known = self.find(s).is_some();
+        let i = self.push(s);
+        if !known {
+            self.index(i, s);
+        }
     }
 
     /// The index of `s`, adding it if new.
     pub fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.index.get(s) {
+        if let Some(i) = self.find(s) {
             return i;
         }
-        let i = self.list.len() as u32;
-        self.list.push(s.to_string());
-        self.index.insert(s.to_string(), i);
+        let i = self.push(s);
+        self.index(i, s);
         i
     }
+
+    fn push(&mut self, s: &str) -> u32 {
+        self.text.push_str(s);
+        self.ends.push(self.text.len() as u64);
+        (self.ends.len() - 1) as u32
+    }
+
+    /// Enter string `i` (whose text is `s`) in the table, growing it first if needed.
+    fn index(&mut self, i: u32, s: &str) {
+        if 2 * (self.ends.len() + 1) > self.table.len() {
+            let size = (4 * self.ends.len()).next_power_of_two().max(64);
+            let old = std::mem::replace(&mut self.table, vec![0; size]);
+            for e in old.into_iter().filter(|&e| e != 0) {
+                let h = hash(self.get(e - 1));
+                self.place(e, h);
+            }
+        }
+        self.place(i + 1, hash(s));
+    }
+
+    fn place(&mut self, entry: u32, h: u64) {
+        let mask = self.table.len() - 1;
+        let mut k = (h as usize) & mask;
+        while self.table[k] != 0 {
+            k = (k + 1) & mask;
+        }
+        self.table[k] = entry;
+    }
+}
+
+/// FNV-1a of a string, spread over the low bits.
+fn hash(s: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = Fnv::default();
+    h.write(s.as_bytes());
+    let v = h.finish();
+    v ^ (v >> 32)
 }
 
 /// The graph of one heap.
@@ -164,6 +248,17 @@ type NameCache = crate::memory::AddrMap<(NodeType, String, Option<[u32; 3]>)>;
 /// Objects read per batch while building edges.
 const BATCH: usize = 1 << 18;
 
+/// The objects of one page, as columns (see [`Graph::build`]).
+#[derive(Default)]
+struct PageObjects {
+    addrs: Vec<u64>,
+    sizes: Vec<u64>,
+    itypes: Vec<u16>,
+    essential: Vec<Essential>,
+    code_refs: Vec<u64>,
+    scripts: Vec<(u64, ScriptLines)>,
+}
+
 /// What one node contributes before interning.
 struct RawNode {
     /// Targets of a map's references.
@@ -175,6 +270,20 @@ struct RawNode {
     /// This node's edges in its chunk's edge buffer.
     edges: std::ops::Range<usize>,
     backing_store: Option<u64>,
+}
+
+impl RawNode {
+    /// A nameless hidden node without edges.
+    fn empty(at: usize) -> RawNode {
+        RawNode {
+            shape_refs: Vec::new(),
+            node_type: NodeType::Hidden,
+            name: String::new(),
+            location: None,
+            edges: at..at,
+            backing_store: None,
+        }
+    }
 }
 
 impl Graph {
@@ -193,20 +302,44 @@ impl Graph {
     pub fn build(ctx: &Ctx<'_>, progress: &dyn Progress) -> Graph {
         let model = ctx.model;
         let page_bytes: u64 = ctx.pages.iter().map(|p| p.area_end - p.area_start).sum();
-        // 1. Every object, in address order.
+        // 1. Every object, in address order, as columns: address, size, instance type, which
+        // references V8 keeps to it; with what code objects refer to and the scripts' lines.
         progress.start("finding objects", page_bytes, Unit::Bytes);
-        let per_page: Vec<Vec<Object>> = ctx
+        let ro_zero = ctx.v8.layout.objects.read_only_size_zero;
+        let per_page: Vec<PageObjects> = ctx
             .pages
             .par_iter()
             .map_init(MapCache::default, |cache, page| {
-                let mut v = Vec::new();
+                let mut v = PageObjects::default();
+                let read_only = page.heap == 0
+                    || model
+                        .walker
+                        .read_only
+                        .iter()
+                        .any(|&(s, e)| (s..e).contains(&page.area_start));
                 model.walker.walk_page(page, cache, &mut |o| {
-                    let k = ctx.v8.shapes.kind(o.map.instance_type);
-                    if k != Kind::FreeSpace
-                        && Some(o.map.instance_type) != model.types.filler
-                        && Some(o.map.instance_type) != model.types.free_space
+                    let t = o.map.instance_type;
+                    let k = ctx.v8.shapes.kind(t);
+                    if k == Kind::FreeSpace
+                        || Some(t) == model.types.filler
+                        || Some(t) == model.types.free_space
                     {
-                        v.push(*o);
+                        return;
+                    }
+                    v.addrs.push(o.addr);
+                    v.itypes.push(t);
+                    v.essential.push(essential(ctx, o));
+                    // External strings: V8 counts the characters they point to.
+                    v.sizes.push(if read_only && ro_zero {
+                        0
+                    } else {
+                        o.size + external_payload(ctx, o)
+                    });
+                    model.code_references(o, &mut v.code_refs);
+                    if Some(t) == model.types.script {
+                        if let Some(lines) = model.script_lines(&mut MapCache::default(), o.addr) {
+                            v.scripts.push((o.addr, lines));
+                        }
                     }
                 });
                 progress.advance(page.area_end - page.area_start);
@@ -214,37 +347,27 @@ impl Graph {
             })
             .collect();
         progress.finish();
-        let objects: Vec<Object> = per_page.into_iter().flatten().collect();
-        let addrs: Vec<u64> = objects.iter().map(|o| o.addr).collect();
-        let essential_flags: Vec<Essential> =
-            objects.par_iter().map(|o| essential(ctx, o)).collect();
-        let itypes: Vec<u16> = objects.iter().map(|o| o.map.instance_type).collect();
+        let n: usize = per_page.iter().map(|p| p.addrs.len()).sum();
+        let mut addrs: Vec<u64> = Vec::with_capacity(n);
+        let mut sizes: Vec<u64> = Vec::with_capacity(n);
+        let mut itypes: Vec<u16> = Vec::with_capacity(n);
+        let mut essential_flags: Vec<Essential> = Vec::with_capacity(n);
+        // Arrays and hidden objects that code objects refer to are code (V8's tagging).
+        let mut code_arrays = crate::memory::AddrSet::default();
+        // Line ends of every script, for the source locations of functions.
+        let mut scripts: AddrMap<ScriptLines> = AddrMap::default();
+        for p in per_page {
+            addrs.extend_from_slice(&p.addrs);
+            sizes.extend_from_slice(&p.sizes);
+            itypes.extend_from_slice(&p.itypes);
+            essential_flags.extend_from_slice(&p.essential);
+            code_arrays.extend(p.code_refs);
+            scripts.extend(p.scripts);
+        }
         let index = Index {
             addrs: &addrs,
             essential: &essential_flags,
         };
-        // Arrays and hidden objects that code objects refer to are code (V8's tagging).
-        let code_arrays: crate::memory::AddrSet = objects
-            .par_chunks(4096)
-            .map(|chunk| {
-                let mut out = Vec::new();
-                for o in chunk {
-                    model.code_references(o, &mut out);
-                }
-                out
-            })
-            .flatten()
-            .collect();
-
-        // Line ends of every script, for the source locations of functions.
-        let scripts: AddrMap<ScriptLines> = objects
-            .par_iter()
-            .filter(|o| Some(o.map.instance_type) == model.types.script)
-            .filter_map(|o| {
-                let lines = model.script_lines(&mut MapCache::default(), o.addr)?;
-                Some((o.addr, lines))
-            })
-            .collect();
 
         let script_names: HashMap<u32, String> = scripts
             .values()
@@ -253,10 +376,9 @@ impl Graph {
 
         // 2. Names and edges: batches of nodes read in parallel, then interned and laid out
         // flat before the next batch (transient memory stays one batch's worth).
-        progress.start("reading references", objects.len() as u64, Unit::Items);
+        progress.start("reading references", n as u64, Unit::Items);
         let mut strings = Strings::default();
         strings.intern("");
-        let n = objects.len();
         let mut types = Vec::with_capacity(n);
         let mut names = Vec::with_capacity(n);
         let mut edge_start = Vec::with_capacity(n + 1);
@@ -267,7 +389,7 @@ impl Graph {
         let mut shape_refs: Vec<u32> = Vec::new();
         let mut numbers: Vec<u32> = Vec::new(); // interned "0", "1", ... for array slots
         let mut i = 0usize;
-        for batch in objects.chunks(BATCH) {
+        for batch in addrs.chunks(BATCH) {
             let raws: Vec<(Vec<RawNode>, Vec<RawEdge>)> = batch
                 .par_chunks(4096)
                 .map_init(
@@ -276,15 +398,17 @@ impl Graph {
                         let mut out_edges = Vec::new();
                         let v: Vec<RawNode> = chunk
                             .iter()
-                            .map(|o| {
-                                raw_node(
+                            .map(|&a| match model.walker.object_at(cache, a) {
+                                Ok(o) => raw_node(
                                     ctx,
                                     &index,
                                     (cache, ecache, visited),
                                     (&code_arrays, &scripts),
-                                    o,
+                                    &o,
                                     &mut out_edges,
-                                )
+                                ),
+                                // The walk decoded it from the same bytes: cannot happen.
+                                Err(_) => RawNode::empty(out_edges.len()),
                             })
                             .collect();
                         progress.advance(chunk.len() as u64);
@@ -353,29 +477,11 @@ impl Graph {
             let t = to as usize;
             if types[t] == NodeType::Hidden
                 && cell.is_some()
-                && model.type_of(&mut MapCache::default(), objects[t].addr) == cell
+                && model.type_of(&mut MapCache::default(), addrs[t]) == cell
             {
                 types[t] = NodeType::ObjectShape;
             }
         }
-        // External strings: V8 counts the characters they point to.
-        let ro_zero = ctx.v8.layout.objects.read_only_size_zero;
-        let sizes = objects
-            .iter()
-            .map(|o| {
-                let ro = model
-                    .walker
-                    .read_only
-                    .iter()
-                    .any(|&(s, e)| (s..e).contains(&o.addr));
-                if ro && ro_zero {
-                    0
-                } else {
-                    o.size + external_payload(ctx, o)
-                }
-            })
-            .collect();
-        drop(objects);
         let mut g = Graph {
             addrs,
             sizes,
