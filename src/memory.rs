@@ -153,17 +153,36 @@ impl<'a> Regions<'a> {
     }
 
     fn find(&self, addr: u64) -> Option<&Region<'a>> {
+        // Reads cluster: try the region this thread found last in this memory first.
+        thread_local! {
+            static LAST: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+        }
+        let me = self as *const Self as usize;
+        let (owner, last) = LAST.with(|l| l.get());
+        if owner == me {
+            if let Some(r) = self.regions.get(last) {
+                if r.start <= addr && addr < r.end() {
+                    return Some(r);
+                }
+            }
+        }
+        let found = self.find_indexed(addr)?;
+        LAST.with(|l| l.set((me, found)));
+        self.regions.get(found)
+    }
+
+    fn find_indexed(&self, addr: u64) -> Option<usize> {
         let first = *self.chunks.get(&(addr >> CHUNK_SHIFT))? as usize;
-        for r in self.regions[first..].iter().take(CHUNK_SCAN) {
+        for (k, r) in self.regions[first..].iter().enumerate().take(CHUNK_SCAN) {
             if r.start > addr {
                 return None;
             }
             if addr < r.end() {
-                return Some(r);
+                return Some(first + k);
             }
         }
         let i = self.regions.partition_point(|r| r.end() <= addr);
-        self.regions.get(i).filter(|r| r.start <= addr)
+        self.regions.get(i).filter(|r| r.start <= addr).map(|_| i)
     }
 }
 

@@ -457,10 +457,33 @@ pub fn inspect(r: &InspectReport) {
 /// A progress bar on stderr when it is a terminal and not `--quiet`; otherwise nothing.
 pub fn progress(quiet: bool) -> Box<dyn corewalk::progress::Progress> {
     use std::io::IsTerminal;
+    if std::env::var_os("COREWALK_TIMINGS").is_some() {
+        return Box::new(Timings(std::sync::Mutex::new(None)));
+    }
     if quiet || !std::io::stderr().is_terminal() {
         return Box::new(corewalk::progress::Silent);
     }
     Box::new(Bar(std::sync::Mutex::new(None)))
+}
+
+/// With `COREWALK_TIMINGS` set (benchmarks, profiling): one line per phase on stderr, with its
+/// wall time.
+struct Timings(std::sync::Mutex<Option<(String, std::time::Instant)>>);
+
+impl corewalk::progress::Progress for Timings {
+    fn start(&self, phase: &str, _: u64, _: corewalk::progress::Unit) {
+        if let Ok(mut p) = self.0.lock() {
+            *p = Some((phase.to_string(), std::time::Instant::now()));
+        }
+    }
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {
+        if let Ok(mut p) = self.0.lock() {
+            if let Some((phase, t)) = p.take() {
+                eprintln!("timing: {phase}: {:.3} s", t.elapsed().as_secs_f64());
+            }
+        }
+    }
 }
 
 /// indicatif's bar behind the library's `Progress`.

@@ -17,8 +17,9 @@ pub mod roots;
 
 use crate::memory::{AddrMap, Memory};
 use crate::progress::{Progress, Unit};
-use crate::session::Ctx;
+use crate::session::{Ctx, Mem};
 use crate::v8::map::Tagged;
+use crate::v8::model::Model;
 use crate::v8::names::NodeType;
 use crate::v8::object::{Kind, StringRep};
 use crate::v8::props::{ScriptLines, SlotValue};
@@ -231,6 +232,8 @@ struct RawEdge {
 
 enum EdgeName {
     Text(String),
+    /// A property edge named by its key (a string or symbol object).
+    Key(u64),
     Static(&'static str),
     /// An element or hidden edge's index.
     Index(u32),
@@ -247,6 +250,111 @@ type NameCache = crate::memory::AddrMap<(NodeType, String, Option<[u32; 3]>)>;
 
 /// Objects read per batch while building edges.
 const BATCH: usize = 1 << 18;
+
+/// Nodes and edges laid out flat, names interned: what [`Graph::build`] keeps of each batch.
+struct Absorbed {
+    strings: Strings,
+    types: Vec<NodeType>,
+    names: Vec<u32>,
+    edge_start: Vec<u64>,
+    edges: Vec<Edge>,
+    backing_stores: Vec<(u32, u64)>,
+    locations: Vec<(u32, [u32; 3])>,
+    /// Arrays named after the edge that holds them: (node, name).
+    tags: Vec<(u32, &'static str)>,
+    shape_refs: Vec<u32>,
+    /// Interned "0", "1", ... for array slots.
+    numbers: Vec<u32>,
+    /// Interned names of property keys, by key object.
+    keys: AddrMap<u32>,
+    cache: MapCache,
+    /// The next node.
+    i: u32,
+}
+
+impl Absorbed {
+    fn new(n: usize) -> Absorbed {
+        let mut strings = Strings::default();
+        strings.intern("");
+        Absorbed {
+            strings,
+            types: Vec::with_capacity(n),
+            names: Vec::with_capacity(n),
+            edge_start: Vec::with_capacity(n + 1),
+            edges: Vec::new(),
+            backing_stores: Vec::new(),
+            locations: Vec::new(),
+            tags: Vec::new(),
+            shape_refs: Vec::new(),
+            numbers: Vec::new(),
+            keys: AddrMap::default(),
+            cache: MapCache::default(),
+            i: 0,
+        }
+    }
+
+    /// Intern and lay out one batch of nodes, in order.
+    fn absorb(&mut self, model: &Model<'_, Mem<'_>>, raws: Vec<(Vec<RawNode>, Vec<RawEdge>)>) {
+        for (chunk_nodes, mut chunk_edges) in raws {
+            for raw in chunk_nodes {
+                let i = self.i;
+                self.shape_refs.extend(raw.shape_refs.iter().copied());
+                self.types.push(raw.node_type);
+                self.names.push(self.strings.intern(&raw.name));
+                self.edge_start.push(self.edges.len() as u64);
+                if let Some(size) = raw.backing_store {
+                    self.backing_stores.push((i, size));
+                }
+                if let Some(l) = raw.location {
+                    self.locations.push((i, l));
+                }
+                let holder = matches!(raw.node_type, NodeType::Object | NodeType::Closure);
+                for e in chunk_edges[raw.edges.clone()].iter_mut() {
+                    let name = match std::mem::replace(&mut e.name, EdgeName::Index(0)) {
+                        EdgeName::Index(k) => k,
+                        EdgeName::Number(k) => {
+                            let k = k as usize;
+                            while self.numbers.len() <= k {
+                                let next = self.strings.intern(&self.numbers.len().to_string());
+                                self.numbers.push(next);
+                            }
+                            self.numbers[k]
+                        }
+                        EdgeName::Static(s) => {
+                            if holder {
+                                match s {
+                                    "properties" => self.tags.push((e.to, "(object properties)")),
+                                    "elements" => self.tags.push((e.to, "(object elements)")),
+                                    "bindings" => self.tags.push((e.to, "(bound arguments)")),
+                                    _ => {}
+                                }
+                            }
+                            self.strings.intern(s)
+                        }
+                        EdgeName::Text(s) => self.strings.intern(&s),
+                        EdgeName::Key(k) => match self.keys.get(&k) {
+                            Some(&name) => name,
+                            None => {
+                                let text = model
+                                    .edge_key_text(&mut self.cache, k)
+                                    .unwrap_or_else(|| format!("<key {k:#x}>"));
+                                let name = self.strings.intern(&text);
+                                self.keys.insert(k, name);
+                                name
+                            }
+                        },
+                    };
+                    self.edges.push(Edge {
+                        kind: e.kind,
+                        name,
+                        to: e.to,
+                    });
+                }
+                self.i += 1;
+            }
+        }
+    }
+}
 
 /// The objects of one page, as columns (see [`Graph::build`]).
 #[derive(Default)]
@@ -377,20 +485,10 @@ impl Graph {
         // 2. Names and edges: batches of nodes read in parallel, then interned and laid out
         // flat before the next batch (transient memory stays one batch's worth).
         progress.start("reading references", n as u64, Unit::Items);
-        let mut strings = Strings::default();
-        strings.intern("");
-        let mut types = Vec::with_capacity(n);
-        let mut names = Vec::with_capacity(n);
-        let mut edge_start = Vec::with_capacity(n + 1);
-        let mut edges = Vec::new();
-        let mut backing_stores = Vec::new();
-        let mut locations = Vec::new();
-        let mut tags: Vec<(u32, &'static str)> = Vec::new();
-        let mut shape_refs: Vec<u32> = Vec::new();
-        let mut numbers: Vec<u32> = Vec::new(); // interned "0", "1", ... for array slots
-        let mut i = 0usize;
-        for batch in addrs.chunks(BATCH) {
-            let raws: Vec<(Vec<RawNode>, Vec<RawEdge>)> = batch
+        let mut acc = Absorbed::new(n);
+        // Each batch is read in parallel while the previous one is interned and laid out.
+        let read = |batch: &[u64]| -> Vec<(Vec<RawNode>, Vec<RawEdge>)> {
+            batch
                 .par_chunks(4096)
                 .map_init(
                     || (MapCache::default(), NameCache::default(), Vec::new()),
@@ -415,55 +513,30 @@ impl Graph {
                         (v, out_edges)
                     },
                 )
-                .collect();
-            for (chunk_nodes, mut chunk_edges) in raws {
-                for raw in chunk_nodes {
-                    shape_refs.extend(raw.shape_refs.iter().copied());
-                    types.push(raw.node_type);
-                    names.push(strings.intern(&raw.name));
-                    edge_start.push(edges.len() as u64);
-                    if let Some(size) = raw.backing_store {
-                        backing_stores.push((i as u32, size));
-                    }
-                    if let Some(l) = raw.location {
-                        locations.push((i as u32, l));
-                    }
-                    for e in chunk_edges[raw.edges.clone()].iter_mut() {
-                        let name = match std::mem::replace(&mut e.name, EdgeName::Index(0)) {
-                            EdgeName::Index(k) => k,
-                            EdgeName::Number(k) => {
-                                let k = k as usize;
-                                while numbers.len() <= k {
-                                    let next = strings.intern(&numbers.len().to_string());
-                                    numbers.push(next);
-                                }
-                                numbers[k]
-                            }
-                            EdgeName::Static(s) => {
-                                if raw.node_type == NodeType::Object
-                                    || raw.node_type == NodeType::Closure
-                                {
-                                    match s {
-                                        "properties" => tags.push((e.to, "(object properties)")),
-                                        "elements" => tags.push((e.to, "(object elements)")),
-                                        "bindings" => tags.push((e.to, "(bound arguments)")),
-                                        _ => {}
-                                    }
-                                }
-                                strings.intern(s)
-                            }
-                            EdgeName::Text(s) => strings.intern(&s),
-                        };
-                        edges.push(Edge {
-                            kind: e.kind,
-                            name,
-                            to: e.to,
-                        });
-                    }
-                    i += 1;
-                }
-            }
+                .collect()
+        };
+        let batches: Vec<&[u64]> = addrs.chunks(BATCH).collect();
+        let mut next = batches.first().map(|b| read(b));
+        for k in 0..batches.len() {
+            let Some(raws) = next.take() else { break };
+            let ((), following) = rayon::join(
+                || acc.absorb(model, raws),
+                || batches.get(k + 1).map(|b| read(b)),
+            );
+            next = following;
         }
+        let Absorbed {
+            mut strings,
+            mut types,
+            mut names,
+            mut edge_start,
+            edges,
+            backing_stores,
+            locations,
+            tags,
+            shape_refs,
+            ..
+        } = acc;
         progress.finish();
         edge_start.push(edges.len() as u64);
         for (to, tag) in tags {
@@ -501,6 +574,7 @@ impl Graph {
         };
         // 4. Roots, then what they reach. Conservative roots are kept only for what the precise
         // ones do not already reach, so they do not pose as extra owners of objects.
+        progress.start("finding roots", 1, Unit::Items);
         let (roots, warnings) = roots::find(ctx, &g);
         g.warnings = warnings;
         let (conservative, precise): (Vec<_>, Vec<_>) = roots
@@ -519,6 +593,7 @@ impl Graph {
             g.roots.push((name, kept));
         }
         g.reachable = seen;
+        progress.finish();
         let global_types = [model.types.js_global_object, model.types.js_global_proxy];
         g.globals = (0..g.addrs.len())
             .filter(|&i| {
@@ -758,7 +833,7 @@ fn raw_node(
     let mut backing_store = None;
     if ty.is_js_object(t) {
         // Named properties, in descriptor (or dictionary) order.
-        for s in model.properties(cache, o.addr, &o.map, usize::MAX) {
+        for s in model.property_slots(cache, o.addr, &o.map, usize::MAX, false) {
             // Numbers in double fields are not properties in V8's snapshot (the box is reached
             // through a hidden edge instead).
             if s.double {
@@ -767,15 +842,14 @@ fn raw_node(
             if let Some(off) = s.in_object {
                 visited.push(off);
             }
+            // Named by key, once per key when the batch is laid out.
             let name = match s.key {
-                0 => s.name.clone(),
-                k => model
-                    .edge_key_text(cache, k)
-                    .unwrap_or_else(|| s.name.clone()),
+                0 => EdgeName::Text(s.name),
+                k => EdgeName::Key(k),
             };
             match s.value {
                 SlotValue::Tagged(Tagged::Object(v)) => {
-                    add(edges, EdgeType::Property, EdgeName::Text(name), v);
+                    add(edges, EdgeType::Property, name, v);
                 }
                 // Native accessors (AccessorInfo: a function's length, name...) are not
                 // properties in V8's snapshot; JS getter/setter pairs are.
@@ -783,7 +857,7 @@ fn raw_node(
                     if ctx.v8.types.name(model.type_of(cache, v).unwrap_or(0))
                         == Some("AccessorPair") =>
                 {
-                    add(edges, EdgeType::Property, EdgeName::Text(name), v);
+                    add(edges, EdgeType::Property, name, v);
                 }
                 _ => {}
             }

@@ -128,6 +128,19 @@ impl<M: Memory> Model<'_, M> {
         map: &MapInfo,
         limit: usize,
     ) -> Vec<Slot> {
+        self.property_slots(cache, obj, map, limit, true)
+    }
+
+    /// [`Model::properties`]; with `names` false, slots with a key leave `name` empty (the
+    /// caller names them from `key`, e.g. once per key for millions of objects).
+    pub fn property_slots(
+        &self,
+        cache: &mut MapCache,
+        obj: u64,
+        map: &MapInfo,
+        limit: usize,
+        names: bool,
+    ) -> Vec<Slot> {
         let o = &self.off;
         let bf3 = u64::from(map.bit_field3);
         let mut out = Vec::new();
@@ -136,8 +149,15 @@ impl<M: Memory> Model<'_, M> {
                 let Some(Tagged::Object(k)) = e.key else {
                     continue;
                 };
-                let Some(name) = self.key_text(cache, k) else {
-                    continue; // undefined / the hole: an empty or deleted entry
+                let name = if names {
+                    match self.key_text(cache, k) {
+                        Some(n) => n,
+                        None => continue, // undefined / the hole: an empty or deleted entry
+                    }
+                } else if self.is_key(cache, k) {
+                    String::new()
+                } else {
+                    continue;
                 };
                 let Some(value) = self.property_value(e.value, e.details) else {
                     continue;
@@ -163,9 +183,12 @@ impl<M: Memory> Model<'_, M> {
             else {
                 continue;
             };
-            let name = self
-                .key_text(cache, k)
-                .unwrap_or_else(|| format!("<key {k:#x}>"));
+            let name = if names {
+                self.key_text(cache, k)
+                    .unwrap_or_else(|| format!("<key {k:#x}>"))
+            } else {
+                String::new()
+            };
             let Some(Tagged::Smi(details)) = self
                 .mem
                 .read_u64(base + 8 * o.desc_details)
@@ -239,6 +262,14 @@ impl<M: Memory> Model<'_, M> {
     }
 
     /// A property key as text: strings as they are, symbols as `Symbol(description)`.
+    /// Whether `k` can be a property key (a string or a symbol), as [`Model::key_text`] decides
+    /// without reading it.
+    pub fn is_key(&self, cache: &mut MapCache, k: u64) -> bool {
+        self.type_of(cache, k).is_some_and(|t| {
+            matches!(self.v8.shapes.kind(t), Kind::String(_)) || Some(t) == self.types.symbol
+        })
+    }
+
     pub fn key_text(&self, cache: &mut MapCache, k: u64) -> Option<String> {
         let t = self.type_of(cache, k)?;
         if let Kind::String(_) = self.v8.shapes.kind(t) {
