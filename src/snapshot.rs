@@ -8,9 +8,11 @@ use crate::process::OpenOptions;
 use crate::progress::{Progress, Unit};
 use crate::session::with_heap;
 use crate::v8::names::{NodeType, ALL};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What was written.
 #[derive(Clone, Debug, Serialize)]
@@ -216,11 +218,11 @@ pub fn write(
     total_edges += u64::from(sopts.include_unreachable);
     total_edges += g.roots.iter().map(|(_, v)| v.len() as u64).sum::<u64>();
     total_edges += unreachable_members.len() as u64;
-    for i in 0..n {
-        if layout.index[i] != u32::MAX {
-            total_edges += heap_edges(i).count() as u64;
-        }
-    }
+    total_edges += (0..n)
+        .into_par_iter()
+        .filter(|&i| layout.index[i] != u32::MAX)
+        .map(|i| heap_edges(i).count() as u64)
+        .sum::<u64>();
     write!(
         w,
         "],\"string_or_number\",\"node\"],\"trace_function_info_fields\":[\"function_id\",\"name\",\
@@ -285,15 +287,20 @@ pub fn write(
             unreachable_members.len() as u64,
         )?;
     }
-    for i in 0..n {
+    // Heap nodes (never the first record): formatted in parallel, written in order.
+    in_parallel(w, n, |i, buf| {
         let o = layout.index[i];
         if o == u32::MAX {
-            continue;
+            return;
         }
         let ec = heap_edges(i).count() as u64;
-        node(w, g.types[i], g.names[i], id_of(o), g.sizes[i], ec)?;
-        progress.advance(1);
-    }
+        let t = g.types[i].index() as u64;
+        put_record(
+            buf,
+            &[t, u64::from(g.names[i]), id_of(o), g.sizes[i], ec, 0, 0],
+        );
+    })?;
+    progress.advance(u64::from(layout.heap_count));
     for (p, (_, size)) in natives.iter().enumerate() {
         // Native nodes get even ids, as V8 gives its native objects.
         let id = 2 * u64::from(synthetic + layout.heap_count + p as u32) + 2;
@@ -346,14 +353,22 @@ pub fn write(
     for (k, &m) in unreachable_members.iter().enumerate() {
         edge(w, EdgeType::Element, k as u32 + 1, m)?;
     }
-    for i in 0..n {
+    let heap_edge_count = AtomicU64::new(0);
+    in_parallel(w, n, |i, buf| {
         if layout.index[i] == u32::MAX {
-            continue;
+            return;
         }
+        let mut k = 0;
         for (kind, name, to) in heap_edges(i) {
-            edge(w, kind, name, to)?;
+            put_record(
+                buf,
+                &[kind as u64, u64::from(name), u64::from(to) * u64::from(F)],
+            );
+            k += 1;
         }
-    }
+        heap_edge_count.fetch_add(k, Ordering::Relaxed);
+    })?;
+    edge_count += heap_edge_count.into_inner();
     write!(
         w,
         "],\n\"trace_function_infos\":[],\n\"trace_tree\":[],\n\"samples\":[],\n\"locations\":["
@@ -381,6 +396,46 @@ pub fn write(
     let _ = s_root;
     debug_assert_eq!(edge_count, total_edges);
     Ok((total_nodes, edge_count, u64::from(layout.heap_count)))
+}
+
+/// Records of nodes `0..n` formatted by `f` (into a buffer per chunk of nodes, in parallel, a
+/// bounded number of chunks at a time) and written in node order.
+fn in_parallel(
+    w: &mut impl Write,
+    n: usize,
+    f: impl Fn(usize, &mut Vec<u8>) + Sync,
+) -> std::io::Result<()> {
+    const CHUNK: usize = 1 << 15;
+    const IN_FLIGHT: usize = 32;
+    let chunks: Vec<(usize, usize)> = (0..n)
+        .step_by(CHUNK)
+        .map(|a| (a, (a + CHUNK).min(n)))
+        .collect();
+    for window in chunks.chunks(IN_FLIGHT) {
+        let bufs: Vec<Vec<u8>> = window
+            .par_iter()
+            .map(|&(a, b)| {
+                let mut buf = Vec::with_capacity(64 * (b - a));
+                for i in a..b {
+                    f(i, &mut buf);
+                }
+                buf
+            })
+            .collect();
+        for b in bufs {
+            w.write_all(&b)?;
+        }
+    }
+    Ok(())
+}
+
+/// One record of a later node or edge: `,a,b,...\n`.
+fn put_record(buf: &mut Vec<u8>, fields: &[u64]) {
+    for &v in fields {
+        buf.push(b',');
+        put_u64(buf, v);
+    }
+    buf.push(b'\n');
 }
 
 /// A string as a JSON literal (quoted, escaped), as the snapshot's string table holds it.
