@@ -93,8 +93,8 @@ pub struct Strings {
     text: String,
     /// End of string `i` in `text` (its start is the previous end).
     ends: Vec<u64>,
-    /// Indices + 1 by hash (0: empty), linear probing, at most half full.
-    table: Vec<u32>,
+    /// (index + 1, high half of the hash) by hash (0: empty), linear probing, at most half full.
+    table: Vec<(u32, u32)>,
 }
 
 impl Strings {
@@ -125,15 +125,20 @@ impl Strings {
 
     /// The index of `s`, if interned.
     pub fn find(&self, s: &str) -> Option<u32> {
+        self.find_hashed(s, hash(s))
+    }
+
+    fn find_hashed(&self, s: &str, h: u64) -> Option<u32> {
         if self.table.is_empty() {
             return None;
         }
         let mask = self.table.len() - 1;
-        let mut k = (hash(s) as usize) & mask;
+        let mut k = (h as usize) & mask;
+        let tag = (h >> 32) as u32;
         loop {
             match self.table[k] {
-                0 => return None,
-                e if self.get(e - 1) == s => return Some(e - 1),
+                (0, _) => return None,
+                (e, t) if t == tag && self.get(e - 1) == s => return Some(e - 1),
                 _ => k = (k + 1) & mask,
             }
         }
@@ -141,20 +146,22 @@ impl Strings {
 
     /// Append `s` at the next index even if it is already there (keeps a file's string indices).
     pub fn push_verbatim(&mut self, s: &str) {
-        let known = self.find(s).is_some();
+        let h = hash(s);
+        let known = self.find_hashed(s, h).is_some();
         let i = self.push(s);
         if !known {
-            self.index(i, s);
+            self.index(i, h);
         }
     }
 
     /// The index of `s`, adding it if new.
     pub fn intern(&mut self, s: &str) -> u32 {
-        if let Some(i) = self.find(s) {
+        let h = hash(s);
+        if let Some(i) = self.find_hashed(s, h) {
             return i;
         }
         let i = self.push(s);
-        self.index(i, s);
+        self.index(i, h);
         i
     }
 
@@ -164,36 +171,36 @@ impl Strings {
         (self.ends.len() - 1) as u32
     }
 
-    /// Enter string `i` (whose text is `s`) in the table, growing it first if needed.
-    fn index(&mut self, i: u32, s: &str) {
+    /// Enter string `i` (whose hash is `h`) in the table, growing it first if needed.
+    fn index(&mut self, i: u32, h: u64) {
         if 2 * (self.ends.len() + 1) > self.table.len() {
             let size = (4 * self.ends.len()).next_power_of_two().max(64);
-            let old = std::mem::replace(&mut self.table, vec![0; size]);
-            for e in old.into_iter().filter(|&e| e != 0) {
+            let old = std::mem::replace(&mut self.table, vec![(0, 0); size]);
+            for (e, _) in old.into_iter().filter(|&(e, _)| e != 0) {
                 let h = hash(self.get(e - 1));
                 self.place(e, h);
             }
         }
-        self.place(i + 1, hash(s));
+        self.place(i + 1, h);
     }
 
     fn place(&mut self, entry: u32, h: u64) {
         let mask = self.table.len() - 1;
         let mut k = (h as usize) & mask;
-        while self.table[k] != 0 {
+        while self.table[k].0 != 0 {
             k = (k + 1) & mask;
         }
-        self.table[k] = entry;
+        self.table[k] = (entry, (h >> 32) as u32);
     }
 }
 
-/// FNV-1a of a string, spread over the low bits.
+/// FNV-1a of a string, mixed so that both halves are usable (low: slot, high: tag).
 fn hash(s: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = Fnv::default();
     h.write(s.as_bytes());
     let v = h.finish();
-    v ^ (v >> 32)
+    (v ^ (v >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9)
 }
 
 /// The graph of one heap.
@@ -295,6 +302,23 @@ impl Absorbed {
 
     /// Intern and lay out one batch of nodes, in order.
     fn absorb(&mut self, model: &Model<'_, Mem<'_>>, raws: Vec<(Vec<RawNode>, Vec<RawEdge>)>) {
+        let first_batch = self.i == 0;
+        self.absorb_batch(model, raws);
+        if first_batch && self.i > 0 {
+            // Size the edge list once from the first batch's edges per node (a tenth more),
+            // instead of doubling it (and copying it) many times.
+            let per_node = self.edges.len() as f64 / f64::from(self.i);
+            let expected = (per_node * 1.1 * self.types.capacity() as f64) as usize;
+            self.edges
+                .reserve(expected.saturating_sub(self.edges.len()));
+        }
+    }
+
+    fn absorb_batch(
+        &mut self,
+        model: &Model<'_, Mem<'_>>,
+        raws: Vec<(Vec<RawNode>, Vec<RawEdge>)>,
+    ) {
         for (chunk_nodes, mut chunk_edges) in raws {
             for raw in chunk_nodes {
                 let i = self.i;
