@@ -153,8 +153,8 @@ impl<'g> Describer<'g> {
         let name = || self.g.strings.get(e.name).to_string();
         match e.kind {
             EdgeType::Element if generalize => "[i]".into(),
-            EdgeType::Element => format!("[{}]", e.name),
-            EdgeType::Hidden => format!("<{}>", e.name),
+            EdgeType::Element => format!("[{}]", { e.name }),
+            EdgeType::Hidden => format!("<{}>", { e.name }),
             EdgeType::Context => format!("`{}` in", name()),
             EdgeType::Property => format!("`{}` of", name()),
             EdgeType::Internal | EdgeType::Shortcut | EdgeType::Weak => format!("{} of", name()),

@@ -57,7 +57,10 @@ pub const EDGE_KINDS: [EdgeType; 7] = [
 ];
 
 /// One edge: its type, its name (an interned string) or index (element, hidden), its target node.
+/// Packed: 9 bytes instead of 12, for the tens of millions of a big heap (fields are read by
+/// value).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C, packed)]
 pub struct Edge {
     pub kind: EdgeType,
     pub name: u32,
@@ -174,7 +177,7 @@ impl Strings {
     /// Enter string `i` (whose hash is `h`) in the table, growing it first if needed.
     fn index(&mut self, i: u32, h: u64) {
         if 2 * (self.ends.len() + 1) > self.table.len() {
-            let size = (4 * self.ends.len()).next_power_of_two().max(64);
+            let size = (2 * self.table.len()).max(64);
             let old = std::mem::replace(&mut self.table, vec![(0, 0); size]);
             for (e, _) in old.into_iter().filter(|&(e, _)| e != 0) {
                 let h = hash(self.get(e - 1));
@@ -496,9 +499,13 @@ impl Graph {
             code_arrays.extend(p.code_refs);
             scripts.extend(p.scripts);
         }
+        let page_mask = !(ctx.v8.layout.page_size - 1);
+        let pages = page_runs(&addrs, page_mask);
         let index = Index {
             addrs: &addrs,
             essential: &essential_flags,
+            pages: &pages,
+            page_mask,
         };
 
         let script_names: HashMap<u32, String> = scripts
@@ -679,15 +686,34 @@ impl Graph {
 /// Object starts, for validating pointers.
 pub struct Index<'a> {
     pub addrs: &'a [u64],
+    /// Nodes by page base (see [`page_runs`]).
+    pub pages: &'a AddrMap<(u32, u32)>,
+    pub page_mask: u64,
     /// Which references V8 keeps to each object (see [`essential`]).
     pub essential: &'a [Essential],
 }
 
 impl Index<'_> {
-    /// The node of the object starting exactly at `a`.
+    /// The node of the object starting exactly at `a`: its page's nodes by the page's base,
+    /// then a search among them only.
     pub fn get(&self, a: u64) -> Option<u32> {
-        self.addrs.binary_search(&a).ok().map(|i| i as u32)
+        let &(from, to) = self.pages.get(&(a & self.page_mask))?;
+        let run = self.addrs.get(from as usize..to as usize)?;
+        run.binary_search(&a).ok().map(|i| from + i as u32)
     }
+}
+
+/// For each page base (address & `mask`): the range of nodes on it, from sorted addresses.
+fn page_runs(addrs: &[u64], mask: u64) -> AddrMap<(u32, u32)> {
+    let mut runs = AddrMap::default();
+    let mut start = 0usize;
+    while start < addrs.len() {
+        let base = addrs[start] & mask;
+        let end = start + addrs[start..].partition_point(|&a| a & mask == base);
+        runs.insert(base, (start as u32, end as u32));
+        start = end;
+    }
+    runs
 }
 
 /// Whether V8 leaves references to this object out of its snapshot (`IsEssentialObject`):
