@@ -159,13 +159,22 @@ impl Strings {
 
     /// The index of `s`, adding it if new.
     pub fn intern(&mut self, s: &str) -> u32 {
-        let h = hash(s);
+        self.intern_hashed(s, hash(s))
+    }
+
+    /// [`Strings::intern`] with the hash already computed by [`Strings::hash`].
+    pub fn intern_hashed(&mut self, s: &str, h: u64) -> u32 {
         if let Some(i) = self.find_hashed(s, h) {
             return i;
         }
         let i = self.push(s);
         self.index(i, h);
         i
+    }
+
+    /// The hash the table uses for `s` (to compute it where there is time, e.g. in parallel).
+    pub fn hash(s: &str) -> u64 {
+        hash(s)
     }
 
     fn push(&mut self, s: &str) -> u32 {
@@ -277,6 +286,8 @@ struct Absorbed {
     numbers: Vec<u32>,
     /// Interned names of property keys, by key object.
     keys: AddrMap<u32>,
+    /// Interned static edge names, by the literal's address and length.
+    statics: AddrMap<u32>,
     cache: MapCache,
     /// The next node.
     i: u32,
@@ -298,6 +309,7 @@ impl Absorbed {
             shape_refs: Vec::new(),
             numbers: Vec::new(),
             keys: AddrMap::default(),
+            statics: AddrMap::default(),
             cache: MapCache::default(),
             i: 0,
         }
@@ -327,7 +339,8 @@ impl Absorbed {
                 let i = self.i;
                 self.shape_refs.extend(raw.shape_refs.iter().copied());
                 self.types.push(raw.node_type);
-                self.names.push(self.strings.intern(&raw.name));
+                self.names
+                    .push(self.strings.intern_hashed(&raw.name, raw.name_hash));
                 self.edge_start.push(self.edges.len() as u64);
                 if let Some(size) = raw.backing_store {
                     self.backing_stores.push((i, size));
@@ -356,7 +369,16 @@ impl Absorbed {
                                     _ => {}
                                 }
                             }
-                            self.strings.intern(s)
+                            // Static names come from a few dozen literals: by address.
+                            let key = s.as_ptr() as u64 ^ ((s.len() as u64) << 48);
+                            match self.statics.get(&key) {
+                                Some(&name) => name,
+                                None => {
+                                    let name = self.strings.intern(s);
+                                    self.statics.insert(key, name);
+                                    name
+                                }
+                            }
                         }
                         EdgeName::Text(s) => self.strings.intern(&s),
                         EdgeName::Key(k) => match self.keys.get(&k) {
@@ -400,6 +422,8 @@ struct RawNode {
     shape_refs: Vec<u32>,
     node_type: NodeType,
     name: String,
+    /// [`Strings::hash`] of `name`.
+    name_hash: u64,
     /// Script id, line and column of the function (or constructor) behind a JS object.
     location: Option<[u32; 3]>,
     /// This node's edges in its chunk's edge buffer.
@@ -414,6 +438,7 @@ impl RawNode {
             shape_refs: Vec::new(),
             node_type: NodeType::Hidden,
             name: String::new(),
+            name_hash: Strings::hash(""),
             location: None,
             edges: at..at,
             backing_store: None,
@@ -1043,6 +1068,7 @@ fn raw_node(
     RawNode {
         shape_refs,
         node_type,
+        name_hash: Strings::hash(&name),
         name,
         location,
         edges: first_edge..edges.len(),
