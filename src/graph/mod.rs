@@ -22,7 +22,7 @@ use crate::v8::map::Tagged;
 use crate::v8::model::Model;
 use crate::v8::names::NodeType;
 use crate::v8::object::{Kind, StringRep};
-use crate::v8::props::{ScriptLines, SlotValue};
+use crate::v8::props::{ElementKey, ScriptLines, SlotValue};
 use crate::v8::walk::{MapCache, Object};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -264,8 +264,12 @@ enum EdgeName {
 /// `JSGeneratorObject::function`: the first field after the JSObject header (11.3 to 14.6).
 const GENERATOR_FUNCTION: u64 = 24;
 
-/// Per map or shared function info: node type, name and source location.
-type NameCache = crate::memory::AddrMap<(NodeType, String, Option<[u32; 3]>)>;
+/// Per map or shared function info: node type, name, its hash and source location; `None` for
+/// maps whose objects are named one by one.
+type NameCache = crate::memory::AddrMap<Option<NodeInfo>>;
+
+/// A node's type, name (with its [`Strings::hash`]) and source location.
+type NodeInfo = (NodeType, std::sync::Arc<str>, u64, Option<[u32; 3]>);
 
 /// Objects read per batch while building edges.
 const BATCH: usize = 1 << 18;
@@ -421,7 +425,7 @@ struct RawNode {
     /// Targets of a map's references.
     shape_refs: Vec<u32>,
     node_type: NodeType,
-    name: String,
+    name: std::sync::Arc<str>,
     /// [`Strings::hash`] of `name`.
     name_hash: u64,
     /// Script id, line and column of the function (or constructor) behind a JS object.
@@ -437,7 +441,7 @@ impl RawNode {
         RawNode {
             shape_refs: Vec::new(),
             node_type: NodeType::Hidden,
-            name: String::new(),
+            name: std::sync::Arc::from(""),
             name_hash: Strings::hash(""),
             location: None,
             edges: at..at,
@@ -828,20 +832,27 @@ fn raw_node(
     let ty = &model.types;
     let t = o.map.instance_type;
     // Names that depend only on the map (most JS objects) or on the function's shared info
-    // (closures) are computed once per map or shared info.
+    // (closures) are computed once per map or shared info. Maps whose objects are named one by
+    // one are cached as `None`.
     let key = if ty.is_function(t) {
         model.function_sfi(o.addr)
-    } else if ty.is_js_object(t)
-        && Some(t) != ty.js_regexp
-        && Some(t) != ty.js_bound_function
-        && !model.name_depends_on_object(&o.map)
-    {
+    } else if ty.is_js_object(t) && Some(t) != ty.js_regexp && Some(t) != ty.js_bound_function {
         Some(o.map.addr)
     } else {
         None
     };
-    let cached = key.and_then(|k| name_cache.get(&k).cloned());
-    let (mut node_type, name, mut location) = match cached {
+    let cached = match key.map(|k| (k, name_cache.get(&k))) {
+        Some((_, Some(Some(v)))) => Some(v.clone()),
+        Some((_, Some(None))) | None => None,
+        Some((k, None)) => {
+            if k == o.map.addr && model.name_depends_on_object(&o.map) {
+                name_cache.insert(k, None);
+            }
+            None
+        }
+    };
+    let by_object = key.is_some_and(|k| matches!(name_cache.get(&k), Some(None)));
+    let (mut node_type, name, name_hash, mut location) = match cached {
         Some(v) => v,
         None => {
             let (node_type, name) = match model.naming(cache, o) {
@@ -863,9 +874,15 @@ fn raw_node(
                     let (line, column) = lines.position(start);
                     Some([lines.id, line, column])
                 });
-            let v = (node_type, name, location);
-            if let Some(k) = key {
-                name_cache.insert(k, v.clone());
+            let name_hash = Strings::hash(&name);
+            let v = (
+                node_type,
+                std::sync::Arc::<str>::from(name),
+                name_hash,
+                location,
+            );
+            if let (Some(k), false) = (key, by_object) {
+                name_cache.insert(k, Some(v.clone()));
             }
             v
         }
@@ -938,13 +955,16 @@ fn raw_node(
             }
         }
         // Elements by index.
-        let e = model.elements(cache, o.addr, &o.map, usize::MAX);
-        for s in e.items {
-            if let SlotValue::Tagged(Tagged::Object(v)) = s.value {
-                let i: u32 = s.name.parse().unwrap_or(0);
+        model.visit_elements(cache, o.addr, &o.map, usize::MAX, &mut |key, value| {
+            if let SlotValue::Tagged(Tagged::Object(v)) = value {
+                // Indices beyond u32 and heap-number keys are named 0, as before.
+                let i = match key {
+                    ElementKey::Index(i) => u32::try_from(i).unwrap_or(0),
+                    ElementKey::Number(_) => 0,
+                };
                 add(edges, EdgeType::Element, EdgeName::Index(i), v);
             }
-        }
+        });
         if let Some(p) = Tagged::from_word(o.map.prototype).object() {
             add(edges, EdgeType::Property, EdgeName::Static("__proto__"), p);
         }
@@ -1068,7 +1088,7 @@ fn raw_node(
     RawNode {
         shape_refs,
         node_type,
-        name_hash: Strings::hash(&name),
+        name_hash,
         name,
         location,
         edges: first_edge..edges.len(),

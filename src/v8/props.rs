@@ -33,6 +33,13 @@ pub enum SlotValue {
     Accessor(u64),
 }
 
+/// The key of an element: an index, or a heap number (dictionary elements only).
+#[derive(Clone, Copy, Debug)]
+pub enum ElementKey {
+    Index(i64),
+    Number(Tagged),
+}
+
 /// Elements of a JS object.
 #[derive(Clone, Debug, Default)]
 pub struct Elements {
@@ -297,25 +304,57 @@ impl<M: Memory> Model<'_, M> {
         map: &MapInfo,
         limit: usize,
     ) -> Elements {
-        let mut e = Elements::default();
+        let mut items = Vec::new();
+        let (kind, length, more) =
+            self.visit_elements(cache, obj, map, limit, &mut |key, value| {
+                let name = match key {
+                    ElementKey::Index(i) => i.to_string(),
+                    ElementKey::Number(h) => self.preview(&mut MapCache::default(), h, 32),
+                };
+                items.push(Slot {
+                    name,
+                    value,
+                    key: 0,
+                    double: false,
+                    in_object: None,
+                });
+            });
+        Elements {
+            kind: ELEMENTS_KINDS
+                .get(kind)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| {
+                    if Some(kind) == self.off.dictionary_elements {
+                        "DICTIONARY_ELEMENTS".into()
+                    } else {
+                        format!("kind {kind}")
+                    }
+                }),
+            length,
+            items,
+            more,
+        }
+    }
+
+    /// Call `f` with each element of a JS object (key and value, holes included, at most
+    /// `limit`), without allocating. Returns the elements kind, the length (`length` of arrays,
+    /// else the backing store's capacity) and whether elements were left out.
+    pub fn visit_elements(
+        &self,
+        cache: &mut MapCache,
+        obj: u64,
+        map: &MapInfo,
+        limit: usize,
+        f: &mut dyn FnMut(ElementKey, SlotValue),
+    ) -> (usize, u64, bool) {
         let o = &self.off;
         let kind = ((map.bit_field2 & o.elements_kind_mask) >> o.elements_kind_shift) as usize;
         let dictionary = o.dictionary_elements;
-        e.kind = ELEMENTS_KINDS
-            .get(kind)
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| {
-                if Some(kind) == dictionary {
-                    "DICTIONARY_ELEMENTS".into()
-                } else {
-                    format!("kind {kind}")
-                }
-            });
         let Some(store) = self.ptr(obj, self.off.elements) else {
-            return e;
+            return (kind, 0, false);
         };
         let capacity = self.smi(store, 8).unwrap_or(0).max(0) as u64;
-        e.length = if Some(map.instance_type) == self.types.js_array {
+        let length = if Some(map.instance_type) == self.types.js_array {
             match self.field(obj, self.off.js_array_length) {
                 Some(Tagged::Smi(n)) => n.max(0) as u64,
                 Some(Tagged::Object(h)) => self
@@ -327,6 +366,7 @@ impl<M: Memory> Model<'_, M> {
         } else {
             capacity
         };
+        let mut seen = 0usize;
         if Some(kind) == dictionary {
             // NumberDictionary: prefix (max number key), then (key, value, details) entries.
             let prefix = self
@@ -345,36 +385,29 @@ impl<M: Memory> Model<'_, M> {
             for i in 0..entries.min(1 << 20) {
                 let slot = 16 + 8 * (first + i * size);
                 let key = match self.field(store, slot) {
-                    Some(Tagged::Smi(k)) => k.to_string(),
+                    Some(Tagged::Smi(k)) => ElementKey::Index(i64::from(k)),
                     Some(Tagged::Object(h))
                         if Some(self.type_of(cache, h).unwrap_or(0)) == self.types.heap_number =>
                     {
-                        self.preview(cache, Tagged::Object(h), 32)
+                        ElementKey::Number(Tagged::Object(h))
                     }
                     _ => continue,
                 };
                 if let Some(v) = self.field(store, slot + 8) {
-                    e.items.push(Slot {
-                        name: key,
-                        value: SlotValue::Tagged(v),
-                        key: 0,
-                        double: false,
-                        in_object: None,
-                    });
+                    f(key, SlotValue::Tagged(v));
+                    seen += 1;
                 }
-                if e.items.len() >= limit {
-                    e.more = true;
-                    break;
+                if seen >= limit {
+                    return (kind, length, true);
                 }
             }
-            return e;
+            return (kind, length, false);
         }
         let double = matches!(kind, 4 | 5);
-        let n = e.length.min(capacity);
+        let n = length.min(capacity);
         for i in 0..n {
-            if e.items.len() >= limit {
-                e.more = true;
-                break;
+            if seen >= limit {
+                return (kind, length, true);
             }
             let off = 16 + 8 * i;
             let value = if double {
@@ -390,15 +423,10 @@ impl<M: Memory> Model<'_, M> {
                     None => break,
                 }
             };
-            e.items.push(Slot {
-                name: i.to_string(),
-                value,
-                key: 0,
-                double: false,
-                in_object: None,
-            });
+            f(ElementKey::Index(i as i64), value);
+            seen += 1;
         }
-        e
+        (kind, length, false)
     }
 
     /// Entries of a `Map` or `Set` (its `OrderedHashMap`/`OrderedHashSet` table): key, and value
