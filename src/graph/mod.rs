@@ -172,6 +172,12 @@ impl Strings {
         i
     }
 
+    /// Add `s` at the next index without entering it in the table: [`Strings::find`] and
+    /// [`Strings::intern`] do not see it (for texts that rarely repeat).
+    pub fn append(&mut self, s: &str) -> u32 {
+        self.push(s)
+    }
+
     /// The hash the table uses for `s` (to compute it where there is time, e.g. in parallel).
     pub fn hash(s: &str) -> u64 {
         hash(s)
@@ -343,8 +349,19 @@ impl Absorbed {
                 let i = self.i;
                 self.shape_refs.extend(raw.shape_refs.iter().copied());
                 self.types.push(raw.node_type);
-                self.names
-                    .push(self.strings.intern_hashed(&raw.name, raw.name_hash));
+                // A string's name is its text: mostly unique, so appended without looking for
+                // an equal one (the snapshot's string table may then hold repeats; names of
+                // everything else are interned).
+                let name = if matches!(
+                    raw.node_type,
+                    NodeType::String | NodeType::ConcatenatedString | NodeType::SlicedString
+                ) && !raw.name.is_empty()
+                {
+                    self.strings.append(&raw.name)
+                } else {
+                    self.strings.intern_hashed(&raw.name, raw.name_hash)
+                };
+                self.names.push(name);
                 self.edge_start.push(self.edges.len() as u64);
                 if let Some(size) = raw.backing_store {
                     self.backing_stores.push((i, size));
