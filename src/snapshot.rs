@@ -44,33 +44,48 @@ pub fn snapshot(
     sopts: &SnapshotOptions,
     progress: &dyn Progress,
 ) -> Result<SnapshotReport> {
+    refuse_input_as_output(core, out)?;
     with_heap(core, opts, |ctx| {
         let g = Graph::build(ctx, progress);
         let mut warnings = ctx.warnings.clone();
         warnings.extend(g.warnings.iter().cloned());
-        let tmp = temp_path(out);
-        let written = (|| -> std::io::Result<(u64, u64, u64)> {
-            let f = std::fs::File::create(&tmp)?;
+        let io_error = |source| Error::Io {
+            path: out.to_path_buf(),
+            source,
+        };
+        // A device or a pipe (`-o /dev/stdout`, a FIFO) is written as it is: renaming a
+        // temporary file over it would replace it.
+        let special = std::fs::metadata(out).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        let (nodes, edges, objects) = if special {
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(out)
+                .map_err(io_error)?;
             let mut w = BufWriter::with_capacity(1 << 20, f);
-            let counts = write(&g, sopts, &mut w, progress)?;
-            w.flush()?;
-            w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-            Ok(counts)
-        })();
-        let (nodes, edges, objects) = match written {
-            Ok(c) => c,
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(Error::Io {
-                    path: out.to_path_buf(),
-                    source: e,
-                });
+            let counts = write(&g, sopts, &mut w, progress).map_err(io_error)?;
+            w.flush().map_err(io_error)?;
+            counts
+        } else {
+            let tmp = temp_path(out);
+            let written = (|| -> std::io::Result<(u64, u64, u64)> {
+                let f = std::fs::File::create(&tmp)?;
+                let mut w = BufWriter::with_capacity(1 << 20, f);
+                let counts = write(&g, sopts, &mut w, progress)?;
+                w.flush()?;
+                w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                Ok(counts)
+            })();
+            match written {
+                Ok(c) => {
+                    std::fs::rename(&tmp, out).map_err(io_error)?;
+                    c
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    return Err(io_error(e));
+                }
             }
         };
-        std::fs::rename(&tmp, out).map_err(|e| Error::Io {
-            path: out.to_path_buf(),
-            source: e,
-        })?;
         let unreachable: Vec<usize> = (0..g.addrs.len()).filter(|&i| !g.reachable[i]).collect();
         Ok(SnapshotReport {
             output: out.display().to_string(),
@@ -83,6 +98,20 @@ pub fn snapshot(
             warnings,
         })
     })
+}
+
+/// The output must not be the core itself (or another name of it).
+fn refuse_input_as_output(core: &Path, out: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    if let (Ok(a), Ok(b)) = (std::fs::metadata(core), std::fs::metadata(out)) {
+        if a.dev() == b.dev() && a.ino() == b.ino() {
+            return Err(Error::BadArgument(format!(
+                "{} is the core being read; choose another output",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A temporary file next to `out` (same file system, so the rename is atomic).
@@ -455,8 +484,15 @@ pub fn write(
         w.write_all(&loc_buf)?;
     }
     write!(w, "],\n\"strings\":[")?;
-    for (i, s) in g.strings.iter().chain(extras.iter().copied()).enumerate() {
+    // The graph's strings in parallel chunks, then the extra ones.
+    in_parallel(w, g.strings.len(), |i, buf| {
         if i > 0 {
+            buf.extend_from_slice(b",\n");
+        }
+        let _ = write_json_string(buf, g.strings.get(i as u32));
+    })?;
+    for (k, s) in extras.iter().enumerate() {
+        if k > 0 || !g.strings.is_empty() {
             w.write_all(b",\n")?;
         }
         write_json_string(&mut *w, s)?;
@@ -481,19 +517,19 @@ fn in_parallel(
         .step_by(CHUNK)
         .map(|a| (a, (a + CHUNK).min(n)))
         .collect();
+    // Buffers are reused from window to window (fresh ones would be page-faulted in each time).
+    let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); IN_FLIGHT.min(chunks.len())];
     for window in chunks.chunks(IN_FLIGHT) {
-        let bufs: Vec<Vec<u8>> = window
-            .par_iter()
-            .map(|&(a, b)| {
-                let mut buf = Vec::with_capacity(64 * (b - a));
+        bufs.par_iter_mut()
+            .zip(window.par_iter())
+            .for_each(|(buf, &(a, b))| {
+                buf.clear();
                 for i in a..b {
-                    f(i, &mut buf);
+                    f(i, buf);
                 }
-                buf
-            })
-            .collect();
-        for b in bufs {
-            w.write_all(&b)?;
+            });
+        for b in &bufs[..window.len()] {
+            w.write_all(b)?;
         }
     }
     Ok(())
@@ -510,22 +546,18 @@ fn put_record(buf: &mut Vec<u8>, fields: &[u64]) {
 
 /// A string as a JSON literal (quoted, escaped), as the snapshot's string table holds it.
 pub fn write_json_string(w: &mut impl Write, s: &str) -> std::io::Result<()> {
+    // Most names need no escaping: copied as they are.
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        w.write_all(b"\"")?;
+        w.write_all(s.as_bytes())?;
+        return w.write_all(b"\"");
+    }
     serde_json::to_writer(w, s).map_err(std::io::Error::other)
 }
 
 /// Append the decimal digits of `v` (no allocation).
-fn put_u64(buf: &mut Vec<u8>, mut v: u64) {
-    let mut digits = [0u8; 20];
-    let mut k = digits.len();
-    loop {
-        k -= 1;
-        digits[k] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    buf.extend_from_slice(&digits[k..]);
+fn put_u64(buf: &mut Vec<u8>, v: u64) {
+    buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
 
 #[cfg(test)]

@@ -281,3 +281,53 @@ fn every_command_documents_its_exit_statuses_and_usage_errors_exit_2() {
     let top = corewalk(&["--help"]);
     assert!(String::from_utf8_lossy(&top.stdout).contains("101  a panic"));
 }
+
+#[test]
+fn snapshot_never_replaces_its_input_or_a_device_or_pipe_it_writes_to() {
+    use std::os::unix::fs::FileTypeExt;
+    let made = core_of("small.js", 22, "kernel");
+    let before = fs::metadata(&made.core).unwrap();
+    // The core itself as output: refused, untouched.
+    let out = corewalk(&["snapshot", p(&made.core), "-o", p(&made.core)]);
+    assert_refused(&out, "is the core being read");
+    let after = fs::metadata(&made.core).unwrap();
+    assert_eq!(before.len(), after.len());
+    assert_eq!(before.modified().unwrap(), after.modified().unwrap());
+    // A FIFO as output: written through (a rename would have replaced it with a file).
+    let d = temp_dir("fifo-out");
+    let fifo = d.join("snapshot.fifo");
+    let _ = fs::remove_file(&fifo);
+    let made_fifo = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made_fifo.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read(&fifo).unwrap())
+    };
+    let out = corewalk(&["-q", "snapshot", p(&made.core), "-o", p(&fifo)]);
+    // Had corewalk not opened the FIFO, release the reader (an open without a reader fails).
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let _ = fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(0o4000) // O_NONBLOCK
+            .open(&fifo);
+    }
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(3)),
+        "snapshot to a FIFO: {}",
+        stderr(&out)
+    );
+    let bytes = reader.join().unwrap();
+    let parsed: serde_json::Value = serde_json::from_slice(&bytes).expect("a whole snapshot");
+    assert!(parsed["snapshot"]["node_count"].as_u64().unwrap() > 1000);
+    assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    let leftovers: Vec<_> = fs::read_dir(&d)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
