@@ -545,13 +545,11 @@ impl Graph {
             code_arrays.extend(p.code_refs);
             scripts.extend(p.scripts);
         }
-        let page_mask = !(ctx.v8.layout.page_size - 1);
-        let pages = page_runs(&addrs, page_mask);
+        let pages = PageStarts::new(&addrs, ctx.v8.layout.page_size);
         let index = Index {
             addrs: &addrs,
             essential: &essential_flags,
             pages: &pages,
-            page_mask,
         };
 
         let script_names: HashMap<u32, String> = scripts
@@ -570,7 +568,7 @@ impl Graph {
                 .map_init(
                     || (MapCache::default(), NameCache::default(), Vec::new()),
                     |(cache, ecache, visited), chunk| {
-                        let mut out_edges = Vec::new();
+                        let mut out_edges = Vec::with_capacity(4 * chunk.len());
                         let v: Vec<RawNode> = chunk
                             .iter()
                             .map(|&a| match model.walker.object_at(cache, a) {
@@ -732,34 +730,95 @@ impl Graph {
 /// Object starts, for validating pointers.
 pub struct Index<'a> {
     pub addrs: &'a [u64],
-    /// Nodes by page base (see [`page_runs`]).
-    pub pages: &'a AddrMap<(u32, u32)>,
-    pub page_mask: u64,
+    /// Object starts by page (see [`PageStarts`]).
+    pub pages: &'a PageStarts,
     /// Which references V8 keeps to each object (see [`essential`]).
     pub essential: &'a [Essential],
 }
 
 impl Index<'_> {
-    /// The node of the object starting exactly at `a`: its page's nodes by the page's base,
-    /// then a search among them only.
+    /// The node of the object starting exactly at `a`.
     pub fn get(&self, a: u64) -> Option<u32> {
-        let &(from, to) = self.pages.get(&(a & self.page_mask))?;
-        let run = self.addrs.get(from as usize..to as usize)?;
-        run.binary_search(&a).ok().map(|i| from + i as u32)
+        self.pages.get(self.addrs, a)
     }
 }
 
-/// For each page base (address & `mask`): the range of nodes on it, from sorted addresses.
-fn page_runs(addrs: &[u64], mask: u64) -> AddrMap<(u32, u32)> {
-    let mut runs = AddrMap::default();
-    let mut start = 0usize;
-    while start < addrs.len() {
-        let base = addrs[start] & mask;
-        let end = start + addrs[start..].partition_point(|&a| a & mask == base);
-        runs.insert(base, (start as u32, end as u32));
-        start = end;
+/// The object starts of each page as a bitmap (a bit per word) with the number of objects
+/// before each 64 words: the node at an address is a hash probe, a bit test and a popcount.
+/// Runs too sparse for a bitmap (large objects) are searched instead.
+pub struct PageStarts {
+    mask: u64,
+    /// Page base → (first node, first bitmap word, bitmap words), or (first node, `u32::MAX`,
+    /// end node) for a run without a bitmap.
+    pages: AddrMap<(u32, u32, u32)>,
+    bits: Vec<u64>,
+    /// Nodes before each bitmap word.
+    before: Vec<u32>,
+}
+
+impl PageStarts {
+    /// Bitmaps longer than this many words (a 4 MiB span) are not made.
+    const MAX_WORDS: u64 = 1 << 13;
+
+    /// From sorted object addresses, with pages of `page_size` (a power of two).
+    pub fn new(addrs: &[u64], page_size: u64) -> PageStarts {
+        let mask = !(page_size - 1);
+        let mut p = PageStarts {
+            mask,
+            pages: AddrMap::default(),
+            bits: Vec::new(),
+            before: Vec::new(),
+        };
+        let mut start = 0usize;
+        while start < addrs.len() {
+            let base = addrs[start] & mask;
+            let end = start + addrs[start..].partition_point(|&a| a & mask == base);
+            let run = &addrs[start..end];
+            let words = run.last().map_or(0, |&last| (last - base) / 8 / 64 + 1);
+            let entry = if words <= Self::MAX_WORDS
+                && p.bits.len() + (words as usize) < u32::MAX as usize
+            {
+                let off = p.bits.len();
+                p.bits.resize(off + words as usize, 0);
+                for &a in run {
+                    let w = (a - base) / 8;
+                    p.bits[off + (w / 64) as usize] |= 1 << (w % 64);
+                }
+                let mut count = start as u32;
+                for k in off..p.bits.len() {
+                    p.before.push(count);
+                    count += p.bits[k].count_ones();
+                }
+                (start as u32, off as u32, words as u32)
+            } else {
+                (start as u32, u32::MAX, end as u32)
+            };
+            p.pages.insert(base, entry);
+            start = end;
+        }
+        p
     }
-    runs
+
+    /// The index in `addrs` (the addresses it was made from) of the object at `a`.
+    pub fn get(&self, addrs: &[u64], a: u64) -> Option<u32> {
+        let base = a & self.mask;
+        let &(from, first_word, n) = self.pages.get(&base)?;
+        if first_word == u32::MAX {
+            let run = addrs.get(from as usize..n as usize)?;
+            return run.binary_search(&a).ok().map(|i| from + i as u32);
+        }
+        if a & 7 != 0 {
+            return None;
+        }
+        let w = (a - base) / 8;
+        if w / 64 >= u64::from(n) {
+            return None;
+        }
+        let k = first_word as usize + (w / 64) as usize;
+        let word = self.bits[k];
+        let bit = 1u64 << (w % 64);
+        (word & bit != 0).then(|| self.before[k] + (word & (bit - 1)).count_ones())
+    }
 }
 
 /// Whether V8 leaves references to this object out of its snapshot (`IsEssentialObject`):
@@ -1134,5 +1193,51 @@ fn external_payload(ctx: &Ctx<'_>, o: &Object) -> u64 {
         2 * len
     } else {
         len
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PageStarts, Strings};
+
+    #[test]
+    fn page_starts_find_exactly_the_object_starts() {
+        // Three pages of 0x40000: a dense one, a sparse one, and a large object's run whose
+        // span is too long for a bitmap.
+        let mut addrs: Vec<u64> = (0..3000u64)
+            .map(|i| 0x10_0000_0000 + 0x100 + 24 * i)
+            .collect();
+        addrs.extend((0..40u64).map(|i| 0x10_0004_0000 + 0x100 + 0x1000 * i));
+        addrs.push(0x10_0100_0000 + 0x100);
+        addrs.push(0x10_0100_0000 + 0x3f_0000);
+        let p = PageStarts::new(&addrs, 0x4_0000);
+        for (i, &a) in addrs.iter().enumerate() {
+            assert_eq!(p.get(&addrs, a), Some(i as u32), "{a:#x}");
+            for off in [1u64, 8, 16] {
+                let expected = addrs.binary_search(&(a + off)).ok().map(|k| k as u32);
+                assert_eq!(p.get(&addrs, a + off), expected, "{:#x}", a + off);
+            }
+        }
+        assert_eq!(p.get(&addrs, 0x20_0000_0000), None);
+        assert_eq!(p.get(&addrs, 0x10_0000_0000), None);
+    }
+
+    #[test]
+    fn strings_intern_once_and_append_without_lookup() {
+        let mut s = Strings::default();
+        let a = s.intern("alpha");
+        assert_eq!(s.intern("alpha"), a);
+        let b = s.append("alpha");
+        assert_ne!(a, b);
+        assert_eq!(s.get(b), "alpha");
+        assert_eq!(s.find("alpha"), Some(a));
+        for i in 0..10_000 {
+            let t = format!("name-{i}");
+            let k = s.intern(&t);
+            assert_eq!(s.get(k), t);
+            assert_eq!(s.find(&t), Some(k));
+        }
+        assert_eq!(s.find("missing"), None);
+        assert_eq!(s.get(u32::MAX), "");
     }
 }
