@@ -72,7 +72,7 @@ pub fn snapshot(
                 let mut w = BufWriter::with_capacity(1 << 20, f);
                 let counts = write(&g, sopts, &mut w, progress)?;
                 w.flush()?;
-                w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                w.into_inner().map_err(|e| e.into_error())?;
                 Ok(counts)
             })();
             match written {
