@@ -368,29 +368,13 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
                         slot.first = slot.first.min(o.addr);
                         return;
                     }
+                    // The rest depend on the object: closures (their function), JS objects
+                    // named one by one, symbols (private or not), maps (read-only or not).
                     let key = if ty.is_function(t) {
                         match model.function_sfi(o.addr) {
                             Some(sfi) => Key::Sfi(sfi),
                             None => Key::Type(t, 0),
                         }
-                    } else if ty.is_js_object(t)
-                        && Some(t) != ty.js_regexp
-                        && Some(t) != ty.js_bound_function
-                    {
-                        let depends = *per_object
-                            .entry(o.map.addr)
-                            .or_insert_with(|| model.name_depends_on_object(&o.map));
-                        if depends {
-                            let name = model.constructor_name(&mut name_cache, o.addr, &o.map);
-                            let e = acc
-                                .named
-                                .entry(Class::of(NodeType::Object, &name))
-                                .or_default();
-                            e.0 += 1;
-                            e.1 += o.size;
-                            return;
-                        }
-                        Key::Map(o.map.addr)
                     } else if Some(t) == ty.symbol {
                         Key::Type(
                             t,
@@ -404,7 +388,14 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
                             .any(|&(a, b)| (a..b).contains(&o.addr));
                         Key::Type(t, u8::from(ro))
                     } else {
-                        Key::Type(t, 0)
+                        let name = model.constructor_name(&mut name_cache, o.addr, &o.map);
+                        let e = acc
+                            .named
+                            .entry(Class::of(NodeType::Object, &name))
+                            .or_default();
+                        e.0 += 1;
+                        e.1 += o.size;
+                        return;
                     };
                     let e = acc.keyed.entry(key).or_insert((0, 0, o.addr));
                     e.0 += 1;
@@ -476,7 +467,6 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
         e.0 += count;
         e.1 += bytes;
     }
-    progress.finish();
 
     // Backing stores, once each (buffers can share one), as V8's native nodes.
     let mut stores = acc.backing;

@@ -365,27 +365,6 @@ impl<M: Memory> Model<'_, M> {
         }
     }
 
-    /// Arrays that V8 re-types as `code` because a code object refers to them (`TagObject` with
-    /// `kCode`: constant pools, handler and source position tables, relocation info,
-    /// deoptimization data, boilerplate elements, closure feedback cell arrays): the array-kind
-    /// objects referenced from the tagged header fields of the code-class object `o`.
-    pub fn code_tagged_arrays(&self, cache: &mut MapCache, o: &Object, out: &mut Vec<u64>) {
-        let from = out.len();
-        self.code_tagged_candidates(o, out);
-        let mut keep = from;
-        for i in from..out.len() {
-            let a = out[i];
-            if self
-                .type_of(cache, a)
-                .is_some_and(|t| self.is_array_kind(t))
-            {
-                out[keep] = a;
-                keep += 1;
-            }
-        }
-        out.truncate(keep);
-    }
-
     /// Whether objects of type `t` are arrays that code objects can re-type as `code`.
     pub fn is_array_kind(&self, t: u16) -> bool {
         matches!(
@@ -394,8 +373,11 @@ impl<M: Memory> Model<'_, M> {
         )
     }
 
-    /// What [`Model::code_tagged_arrays`] looks at: every object the tagged header fields of
-    /// the code-class object `o` point to, arrays or not (without reading them).
+    /// Candidates for the arrays that V8 re-types as `code` because a code object refers to them
+    /// (`TagObject` with `kCode`: constant pools, handler and source position tables,
+    /// relocation info, deoptimization data, boilerplate elements, closure feedback cell
+    /// arrays): every object the tagged header fields of the code-class object `o` point to,
+    /// arrays or not (the caller keeps those of [`Model::is_array_kind`]).
     pub fn code_tagged_candidates(&self, o: &Object, out: &mut Vec<u64>) {
         if !self.is_code_class(o.map.instance_type) {
             return;

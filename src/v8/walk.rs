@@ -305,13 +305,6 @@ impl<'a, M: Memory> Walker<'a, M> {
         const RECENT: usize = 64;
         let mut recent: [Option<MapInfo>; RECENT] = [None; RECENT];
         let slot = |m: u64| ((m >> 3) as usize) & (RECENT - 1);
-        // Where the walk cannot go on, it jumps over an unused allocation area if one starts there.
-        let hole_at = |a: u64| {
-            self.holes
-                .binary_search_by_key(&a, |h| h.0)
-                .ok()
-                .map(|i| self.holes[i].1.max(a + 8))
-        };
         while a < end {
             let word = data
                 .get((a - page.area_start) as usize..)
@@ -330,11 +323,19 @@ impl<'a, M: Memory> Walker<'a, M> {
                     .ok_or(Stop::UnknownSize(map.instance_type)),
                 None => self.object_in(&view, cache, a),
             };
-            let o = match found {
-                Ok(o) => {
+            let stop = match found {
+                Ok(o) if o.size <= end - a => {
                     recent[slot(o.map.addr)] = Some(o.map);
-                    o
+                    f(&o);
+                    w.objects += 1;
+                    w.bytes += o.size;
+                    a += o.size;
+                    if large {
+                        return w;
+                    }
+                    continue;
                 }
+                Ok(_) => Stop::Overrun,
                 Err(Stop::BadMap) if view.read_u64(a) == Some(0) => {
                     // Zero words hide nothing: skip them if an object follows.
                     let mut z = a + 8;
@@ -346,36 +347,18 @@ impl<'a, M: Memory> Walker<'a, M> {
                         a = z;
                         continue;
                     }
-                    if let Some(next) = hole_at(a) {
-                        a = next;
-                        continue;
-                    }
-                    w.stopped = Some((a, Stop::BadMap));
-                    break;
+                    Stop::BadMap
                 }
-                Err(stop) => {
-                    if let Some(next) = hole_at(a) {
-                        a = next;
-                        continue;
-                    }
+                Err(stop) => stop,
+            };
+            // Where the walk cannot go on, it jumps over an unused allocation area if one
+            // starts there.
+            match self.holes.binary_search_by_key(&a, |h| h.0) {
+                Ok(i) => a = self.holes[i].1.max(a + 8),
+                Err(_) => {
                     w.stopped = Some((a, stop));
                     break;
                 }
-            };
-            if o.size > end - a {
-                if let Some(next) = hole_at(a) {
-                    a = next;
-                    continue;
-                }
-                w.stopped = Some((a, Stop::Overrun));
-                break;
-            }
-            f(&o);
-            w.objects += 1;
-            w.bytes += o.size;
-            a += o.size;
-            if large {
-                return w;
             }
         }
         if let Some((at, _)) = w.stopped {
