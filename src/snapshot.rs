@@ -318,21 +318,13 @@ pub fn write(
     let mut first = true;
     let mut node = |w: &mut dyn Write, t: NodeType, name: u32, id: u64, size: u64, edges: u64| {
         nodes_buf.clear();
-        if !first {
-            nodes_buf.push(b',');
-        }
-        first = false;
-        for (k, v) in [t.index() as u64, u64::from(name), id, size, edges, 0, 0]
-            .into_iter()
-            .enumerate()
-        {
-            if k > 0 {
-                nodes_buf.push(b',');
-            }
-            put_u64(&mut nodes_buf, v);
-        }
-        nodes_buf.push(b'\n');
-        w.write_all(&nodes_buf)
+        put_record(
+            &mut nodes_buf,
+            &[t.index() as u64, u64::from(name), id, size, edges, 0, 0],
+        );
+        // The first record has no separator before it.
+        let skip = usize::from(std::mem::replace(&mut first, false));
+        w.write_all(&nodes_buf[skip..])
     };
     // Synthetic nodes.
     let root_edges = 1 + globals.len() as u64 + u64::from(sopts.include_unreachable);
@@ -392,18 +384,13 @@ pub fn write(
     let mut edge_buf: Vec<u8> = Vec::with_capacity(64);
     let mut edge = |w: &mut dyn Write, kind: EdgeType, name: u32, to: u32| {
         edge_buf.clear();
-        if !first_edge {
-            edge_buf.push(b',');
-        }
-        first_edge = false;
         edge_count += 1;
-        put_u64(&mut edge_buf, kind as u64);
-        edge_buf.push(b',');
-        put_u64(&mut edge_buf, u64::from(name));
-        edge_buf.push(b',');
-        put_u64(&mut edge_buf, u64::from(to) * u64::from(F));
-        edge_buf.push(b'\n');
-        w.write_all(&edge_buf)
+        put_record(
+            &mut edge_buf,
+            &[kind as u64, u64::from(name), u64::from(to) * u64::from(F)],
+        );
+        let skip = usize::from(std::mem::replace(&mut first_edge, false));
+        w.write_all(&edge_buf[skip..])
     };
     edge(w, EdgeType::Element, 1, 1)?;
     for (k, &gi) in globals.iter().enumerate() {
@@ -467,21 +454,12 @@ pub fn write(
             continue;
         };
         loc_buf.clear();
-        if first_location {
-            first_location = false;
-            put_u64(&mut loc_buf, u64::from(k * F));
-            for v in [script, line, column] {
-                loc_buf.push(b',');
-                put_u64(&mut loc_buf, u64::from(v));
-            }
-            loc_buf.push(b'\n');
-        } else {
-            put_record(
-                &mut loc_buf,
-                &[u64::from(k * F), script.into(), line.into(), column.into()],
-            );
-        }
-        w.write_all(&loc_buf)?;
+        put_record(
+            &mut loc_buf,
+            &[u64::from(k * F), script.into(), line.into(), column.into()],
+        );
+        let skip = usize::from(std::mem::replace(&mut first_location, false));
+        w.write_all(&loc_buf[skip..])?;
     }
     write!(w, "],\n\"strings\":[")?;
     // The graph's strings in parallel chunks, then the extra ones.
