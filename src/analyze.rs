@@ -489,24 +489,17 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
             retained_size: None,
         })
         .collect();
-    match sort {
-        SortBy::Size => classes.sort_by(|a, b| {
-            (b.self_size, b.count, &a.name, &a.node_type).cmp(&(
-                a.self_size,
-                a.count,
-                &b.name,
-                &b.node_type,
-            ))
-        }),
-        SortBy::Count => classes.sort_by(|a, b| {
-            (b.count, b.self_size, &a.name, &a.node_type).cmp(&(
-                a.count,
-                a.self_size,
-                &b.name,
-                &b.node_type,
-            ))
-        }),
-    }
+    // Largest first by the chosen measure, then the other; ties by name and type, so that the
+    // order is the same on every run.
+    let measures = |r: &ClassRow| match sort {
+        SortBy::Size => (r.self_size, r.count),
+        SortBy::Count => (r.count, r.self_size),
+    };
+    classes.sort_by(|a, b| {
+        measures(b)
+            .cmp(&measures(a))
+            .then_with(|| (&a.name, &a.node_type).cmp(&(&b.name, &b.node_type)))
+    });
     let mut spaces: Vec<SpaceRow> = acc
         .spaces
         .into_iter()
