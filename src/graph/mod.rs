@@ -280,6 +280,14 @@ type NodeInfo = (NodeType, std::sync::Arc<str>, u64, Option<[u32; 3]>);
 /// Objects read per batch while building edges.
 const BATCH: usize = 1 << 18;
 
+/// Names V8 gives arrays after the edge of an object or closure that holds them: `properties`,
+/// `elements`, `bindings`.
+const TAG_NAMES: [&str; 3] = [
+    "(object properties)",
+    "(object elements)",
+    "(bound arguments)",
+];
+
 /// Nodes and edges laid out flat, names interned: what [`Graph::build`] keeps of each batch.
 struct Absorbed {
     strings: Strings,
@@ -289,8 +297,8 @@ struct Absorbed {
     edges: Vec<Edge>,
     backing_stores: Vec<(u32, u64)>,
     locations: Vec<(u32, [u32; 3])>,
-    /// Arrays named after the edge that holds them: (node, name).
-    tags: Vec<(u32, &'static str)>,
+    /// Arrays named after the edge that holds them: (node, index in [`TAG_NAMES`]).
+    tags: Vec<(u32, u8)>,
     shape_refs: Vec<u32>,
     /// Interned "0", "1", ... for array slots.
     numbers: Vec<u32>,
@@ -384,9 +392,9 @@ impl Absorbed {
                         EdgeName::Static(s) => {
                             if holder {
                                 match s {
-                                    "properties" => self.tags.push((e.to, "(object properties)")),
-                                    "elements" => self.tags.push((e.to, "(object elements)")),
-                                    "bindings" => self.tags.push((e.to, "(bound arguments)")),
+                                    "properties" => self.tags.push((e.to, 0)),
+                                    "elements" => self.tags.push((e.to, 1)),
+                                    "bindings" => self.tags.push((e.to, 2)),
                                     _ => {}
                                 }
                             }
@@ -614,10 +622,12 @@ impl Graph {
         } = acc;
         progress.finish();
         edge_start.push(edges.len() as u64);
+        let mut tag_names: [Option<u32>; 3] = [None; 3];
         for (to, tag) in tags {
             let t = to as usize;
             if names[t] == 0 && matches!(types[t], NodeType::Array | NodeType::Hidden) {
-                names[t] = strings.intern(tag);
+                let k = usize::from(tag);
+                names[t] = *tag_names[k].get_or_insert_with(|| strings.intern(TAG_NAMES[k]));
             }
         }
         let cell = ctx.v8.types.type_of("Cell");
