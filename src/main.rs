@@ -215,9 +215,14 @@ fn main() -> ExitCode {
             };
             corewalk::snapshot::snapshot(&core.core, &core.open_options(), output, &sopts, &*progress)
                 .map(|r| {
+                    let fate = if *include_unreachable {
+                        "kept under (unreachable)"
+                    } else {
+                        "left out"
+                    };
                     print(&r, &r.warnings, core.json, |r| {
                         eprintln!(
-                            "wrote {}: {} nodes, {} edges ({} objects; {} unreachable objects, {} bytes, left out)",
+                            "wrote {}: {} nodes, {} edges ({} objects; {} unreachable objects, {} bytes, {fate})",
                             r.output, r.nodes, r.edges, r.objects, r.unreachable_objects, r.unreachable_bytes
                         )
                     });
