@@ -212,5 +212,6 @@ pub fn read(path: &Path) -> Result<Graph> {
         locations,
         scripts: Default::default(),
         warnings: Vec::new(),
+        starts: None,
     })
 }

@@ -246,6 +246,9 @@ pub struct Graph {
     /// Script names by script id.
     pub scripts: HashMap<u32, String>,
     pub warnings: Vec<String>,
+    /// Object starts by page, for [`Graph::node_at`] (graphs read from a heap; `None` for
+    /// snapshot files, whose node addresses are ids).
+    pub starts: Option<PageStarts>,
 }
 
 /// A pending edge whose name is not interned yet.
@@ -478,7 +481,10 @@ impl RawNode {
 impl Graph {
     /// The node of the object starting at `addr`.
     pub fn node_at(&self, addr: u64) -> Option<u32> {
-        self.addrs.binary_search(&addr).ok().map(|i| i as u32)
+        match &self.starts {
+            Some(starts) => starts.get(&self.addrs, addr),
+            None => self.addrs.binary_search(&addr).ok().map(|i| i as u32),
+        }
     }
 
     /// Edges of node `i`.
@@ -656,6 +662,7 @@ impl Graph {
             locations,
             scripts: script_names,
             warnings: Vec::new(),
+            starts: Some(pages),
         };
         // 4. Roots, then what they reach. Conservative roots are kept only for what the precise
         // ones do not already reach, so they do not pose as extra owners of objects.
