@@ -128,7 +128,7 @@ impl Strings {
 
     /// The index of `s`, if interned.
     pub fn find(&self, s: &str) -> Option<u32> {
-        self.find_hashed(s, hash(s))
+        self.find_hashed(s, Self::hash(s))
     }
 
     fn find_hashed(&self, s: &str, h: u64) -> Option<u32> {
@@ -149,9 +149,9 @@ impl Strings {
 
     /// Append `s` at the next index even if it is already there (keeps a file's string indices).
     pub fn push_verbatim(&mut self, s: &str) {
-        let h = hash(s);
+        let h = Self::hash(s);
         let known = self.find_hashed(s, h).is_some();
-        let i = self.push(s);
+        let i = self.append(s);
         if !known {
             self.index(i, h);
         }
@@ -159,7 +159,7 @@ impl Strings {
 
     /// The index of `s`, adding it if new.
     pub fn intern(&mut self, s: &str) -> u32 {
-        self.intern_hashed(s, hash(s))
+        self.intern_hashed(s, Self::hash(s))
     }
 
     /// [`Strings::intern`] with the hash already computed by [`Strings::hash`].
@@ -167,23 +167,24 @@ impl Strings {
         if let Some(i) = self.find_hashed(s, h) {
             return i;
         }
-        let i = self.push(s);
+        let i = self.append(s);
         self.index(i, h);
         i
+    }
+
+    /// The hash the table uses for `s` (to compute it where there is time, e.g. in parallel):
+    /// FNV-1a, mixed so that both halves are usable (low: slot, high: tag).
+    pub fn hash(s: &str) -> u64 {
+        use std::hash::Hasher;
+        let mut h = Fnv::default();
+        h.write(s.as_bytes());
+        let v = h.finish();
+        (v ^ (v >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9)
     }
 
     /// Add `s` at the next index without entering it in the table: [`Strings::find`] and
     /// [`Strings::intern`] do not see it (for texts that rarely repeat).
     pub fn append(&mut self, s: &str) -> u32 {
-        self.push(s)
-    }
-
-    /// The hash the table uses for `s` (to compute it where there is time, e.g. in parallel).
-    pub fn hash(s: &str) -> u64 {
-        hash(s)
-    }
-
-    fn push(&mut self, s: &str) -> u32 {
         self.text.push_str(s);
         self.ends.push(self.text.len() as u64);
         (self.ends.len() - 1) as u32
@@ -195,7 +196,7 @@ impl Strings {
             let size = (2 * self.table.len()).max(64);
             let old = std::mem::replace(&mut self.table, vec![(0, 0); size]);
             for (e, _) in old.into_iter().filter(|&(e, _)| e != 0) {
-                let h = hash(self.get(e - 1));
+                let h = Self::hash(self.get(e - 1));
                 self.place(e, h);
             }
         }
@@ -210,15 +211,6 @@ impl Strings {
         }
         self.table[k] = (entry, (h >> 32) as u32);
     }
-}
-
-/// FNV-1a of a string, mixed so that both halves are usable (low: slot, high: tag).
-fn hash(s: &str) -> u64 {
-    use std::hash::Hasher;
-    let mut h = Fnv::default();
-    h.write(s.as_bytes());
-    let v = h.finish();
-    (v ^ (v >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9)
 }
 
 /// The graph of one heap.
@@ -290,6 +282,15 @@ const TAG_NAMES: [&str; 3] = [
     "(object elements)",
     "(bound arguments)",
 ];
+
+/// Whether a node's name is a string's (non-empty) text, which [`Absorbed`] appends to the
+/// string table without looking for an equal one.
+fn is_appended_text(t: NodeType, name: &str) -> bool {
+    matches!(
+        t,
+        NodeType::String | NodeType::ConcatenatedString | NodeType::SlicedString
+    ) && !name.is_empty()
+}
 
 /// Nodes and edges laid out flat, names interned: what [`Graph::build`] keeps of each batch.
 struct Absorbed {
@@ -363,11 +364,7 @@ impl Absorbed {
                 // A string's name is its text: mostly unique, so appended without looking for
                 // an equal one (the snapshot's string table may then hold repeats; names of
                 // everything else are interned).
-                let name = if matches!(
-                    raw.node_type,
-                    NodeType::String | NodeType::ConcatenatedString | NodeType::SlicedString
-                ) && !raw.name.is_empty()
-                {
+                let name = if is_appended_text(raw.node_type, &raw.name) {
                     self.strings.append(&raw.name)
                 } else {
                     self.strings.intern_hashed(&raw.name, raw.name_hash)
@@ -967,7 +964,12 @@ fn raw_node(
                     let (line, column) = lines.position(start);
                     Some([lines.id, line, column])
                 });
-            let name_hash = Strings::hash(&name);
+            // Texts are appended to the string table without a lookup: no hash needed.
+            let name_hash = if is_appended_text(node_type, &name) {
+                0
+            } else {
+                Strings::hash(&name)
+            };
             let v = (
                 node_type,
                 std::sync::Arc::<str>::from(name),
