@@ -3,7 +3,7 @@
 //! a temporary file that is renamed into place when complete.
 
 use crate::error::{Error, Result};
-use crate::graph::{EdgeType, Graph, EDGE_TYPES};
+use crate::graph::{EdgeType, Graph, RankBits, EDGE_TYPES};
 use crate::process::OpenOptions;
 use crate::progress::{Progress, Unit};
 use crate::session::with_heap;
@@ -132,51 +132,20 @@ struct Layout {
     unreachable_node: Option<u32>,
 }
 
-/// Heap node → output node: a bit per node (kept or not) and the count kept before each block of
-/// 64, so that the edge loop's lookups touch 1/20 of the memory a table of indices would.
+/// Heap node → output node: a bit per node (kept or not) with ranks, so that the edge loop's
+/// lookups touch 1/20 of the memory a table of indices would.
 struct OutputIndex {
     first: u32,
-    bits: Vec<u64>,
-    before: Vec<u32>,
-    kept: u32,
+    kept: RankBits,
 }
 
 impl OutputIndex {
-    fn new(first: u32, n: usize, keep: impl Fn(usize) -> bool) -> OutputIndex {
-        let mut bits = vec![0u64; n.div_ceil(64)];
-        let mut before = Vec::with_capacity(bits.len());
-        let mut kept = 0u32;
-        for (b, word) in bits.iter_mut().enumerate() {
-            before.push(kept);
-            for j in 0..64 {
-                let i = 64 * b + j;
-                if i < n && keep(i) {
-                    *word |= 1 << j;
-                }
-            }
-            kept += word.count_ones();
-        }
-        OutputIndex {
-            first,
-            bits,
-            before,
-            kept,
-        }
-    }
-
     fn has(&self, i: usize) -> bool {
-        self.bits
-            .get(i / 64)
-            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.kept.has(i)
     }
 
     fn get(&self, i: usize) -> Option<u32> {
-        let w = *self.bits.get(i / 64)?;
-        if w & (1 << (i % 64)) == 0 {
-            return None;
-        }
-        let below = (w & ((1u64 << (i % 64)) - 1)).count_ones();
-        Some(self.first + self.before[i / 64] + below)
+        self.kept.rank(i).map(|r| self.first + r)
     }
 
     /// The output index of a kept node (callers check [`OutputIndex::has`] first).
@@ -196,11 +165,12 @@ pub fn write(
     let n = g.addrs.len();
     let categories = g.roots.len() as u32;
     let synthetic = 2 + categories + u32::from(sopts.include_unreachable);
-    let index = OutputIndex::new(synthetic, n, |i| {
-        g.reachable[i] || sopts.include_unreachable
-    });
+    let index = OutputIndex {
+        first: synthetic,
+        kept: RankBits::new(n, |i| g.reachable[i] || sopts.include_unreachable),
+    };
     let layout = Layout {
-        heap_count: index.kept,
+        heap_count: index.kept.ones(),
         index,
         unreachable_node: sopts.include_unreachable.then_some(2 + categories),
     };

@@ -757,22 +757,84 @@ impl Index<'_> {
     }
 }
 
-/// The object starts of each page as a bitmap (a bit per word) with the number of objects
-/// before each 64 words: the node at an address is a hash probe, a bit test and a popcount.
-/// Runs too sparse for a bitmap (large objects) are searched instead.
-pub struct PageStarts {
-    mask: u64,
-    /// Page base → (first node, first bitmap word, bitmap words), or (first node, `u32::MAX`,
-    /// end node) for a run without a bitmap.
-    pages: AddrMap<(u32, u32, u32)>,
+/// A bitmap with the number of set bits before each 64-bit word: whether bit `i` is set and how
+/// many set bits precede it, in constant time.
+#[derive(Default)]
+pub struct RankBits {
     bits: Vec<u64>,
-    /// Nodes before each bitmap word.
     before: Vec<u32>,
 }
 
+impl RankBits {
+    /// `len` bits, those for which `set` is true set.
+    pub fn new(len: usize, set: impl Fn(usize) -> bool) -> RankBits {
+        let mut r = RankBits::default();
+        r.extend(len, (0..len).filter(|&i| set(i)));
+        r
+    }
+
+    /// Append `len` more bits (rounded up to whole words), set at the positions `ones` gives
+    /// (ascending, relative to the first new bit, below `len`).
+    pub fn extend(&mut self, len: usize, ones: impl IntoIterator<Item = usize>) {
+        let first = self.bits.len();
+        self.bits.resize(first + len.div_ceil(64), 0);
+        for i in ones.into_iter().filter(|&i| i < len) {
+            self.bits[first + i / 64] |= 1 << (i % 64);
+        }
+        let mut count = self.ones();
+        for k in first..self.bits.len() {
+            self.before.push(count);
+            count += self.bits[k].count_ones();
+        }
+    }
+
+    /// Number of bits (a multiple of 64).
+    pub fn len(&self) -> usize {
+        64 * self.bits.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.bits.is_empty()
+    }
+
+    /// Number of set bits.
+    pub fn ones(&self) -> u32 {
+        match (self.before.last(), self.bits.last()) {
+            (Some(&b), Some(w)) => b + w.count_ones(),
+            _ => 0,
+        }
+    }
+
+    /// Whether bit `i` is set.
+    pub fn has(&self, i: usize) -> bool {
+        self.bits
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// The number of set bits before bit `i`, when bit `i` is set.
+    pub fn rank(&self, i: usize) -> Option<u32> {
+        let w = *self.bits.get(i / 64)?;
+        let bit = 1u64 << (i % 64);
+        (w & bit != 0).then(|| self.before[i / 64] + (w & (bit - 1)).count_ones())
+    }
+}
+
+/// The object starts of each page as a bitmap (a bit per word, in one [`RankBits`] for all
+/// pages): the node at an address is a hash probe, a bit test and a popcount. Runs too sparse for
+/// a bitmap (large objects) are searched instead.
+pub struct PageStarts {
+    mask: u64,
+    /// Page base → (first node, first bit, bits), or (first node, `u32::MAX`, end node) for a run
+    /// without a bitmap.
+    pages: AddrMap<(u32, u32, u32)>,
+    starts: RankBits,
+}
+
 impl PageStarts {
-    /// Bitmaps longer than this many words (a 4 MiB span) are not made.
-    const MAX_WORDS: u64 = 1 << 13;
+    /// Bitmaps longer than this many bits (a 4 MiB span) are not made.
+    const MAX_BITS: u64 = 1 << 19;
 
     /// From sorted object addresses, with pages of `page_size` (a power of two).
     pub fn new(addrs: &[u64], page_size: u64) -> PageStarts {
@@ -780,30 +842,22 @@ impl PageStarts {
         let mut p = PageStarts {
             mask,
             pages: AddrMap::default(),
-            bits: Vec::new(),
-            before: Vec::new(),
+            starts: RankBits::default(),
         };
         let mut start = 0usize;
         while start < addrs.len() {
             let base = addrs[start] & mask;
             let end = start + addrs[start..].partition_point(|&a| a & mask == base);
             let run = &addrs[start..end];
-            let words = run.last().map_or(0, |&last| (last - base) / 8 / 64 + 1);
-            let entry = if words <= Self::MAX_WORDS
-                && p.bits.len() + (words as usize) < u32::MAX as usize
+            let span = run.last().map_or(0, |&last| (last - base) / 8 + 1);
+            let first_bit = p.starts.len();
+            let entry = if span <= Self::MAX_BITS && first_bit + (span as usize) < u32::MAX as usize
             {
-                let off = p.bits.len();
-                p.bits.resize(off + words as usize, 0);
-                for &a in run {
-                    let w = (a - base) / 8;
-                    p.bits[off + (w / 64) as usize] |= 1 << (w % 64);
-                }
-                let mut count = start as u32;
-                for k in off..p.bits.len() {
-                    p.before.push(count);
-                    count += p.bits[k].count_ones();
-                }
-                (start as u32, off as u32, words as u32)
+                p.starts.extend(
+                    span as usize,
+                    run.iter().map(|&a| ((a - base) / 8) as usize),
+                );
+                (start as u32, first_bit as u32, span as u32)
             } else {
                 (start as u32, u32::MAX, end as u32)
             };
@@ -816,22 +870,19 @@ impl PageStarts {
     /// The index in `addrs` (the addresses it was made from) of the object at `a`.
     pub fn get(&self, addrs: &[u64], a: u64) -> Option<u32> {
         let base = a & self.mask;
-        let &(from, first_word, n) = self.pages.get(&base)?;
-        if first_word == u32::MAX {
+        let &(from, first_bit, n) = self.pages.get(&base)?;
+        if first_bit == u32::MAX {
             let run = addrs.get(from as usize..n as usize)?;
             return run.binary_search(&a).ok().map(|i| from + i as u32);
         }
-        if a & 7 != 0 {
-            return None;
-        }
         let w = (a - base) / 8;
-        if w / 64 >= u64::from(n) {
+        if a & 7 != 0 || w >= u64::from(n) {
             return None;
         }
-        let k = first_word as usize + (w / 64) as usize;
-        let word = self.bits[k];
-        let bit = 1u64 << (w % 64);
-        (word & bit != 0).then(|| self.before[k] + (word & (bit - 1)).count_ones())
+        // The page's first node is `from`; its bits start a word, before which `before` counts.
+        let first = first_bit as usize;
+        let rank = self.starts.rank(first + w as usize)?;
+        Some(from + rank - self.starts.before[first / 64])
     }
 }
 
@@ -1217,7 +1268,20 @@ fn external_payload(ctx: &Ctx<'_>, o: &Object) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{PageStarts, Strings};
+    use super::{PageStarts, RankBits, Strings};
+
+    #[test]
+    fn rank_bits_count_the_set_bits_before() {
+        let r = RankBits::new(200, |i| i % 3 == 0);
+        for i in 0..256usize {
+            let expected = (i < 200 && i % 3 == 0).then(|| i.div_ceil(3) as u32);
+            assert_eq!(r.rank(i), expected, "{i}");
+            assert_eq!(r.has(i), expected.is_some());
+        }
+        assert_eq!(r.ones(), 67);
+        assert_eq!(r.len(), 256);
+        assert_eq!(r.rank(10_000), None);
+    }
 
     #[test]
     fn page_starts_find_exactly_the_object_starts() {
