@@ -56,26 +56,21 @@ pub fn snapshot(
         // A device or a pipe (`-o /dev/stdout`, a FIFO) is written as it is: renaming a
         // temporary file over it would replace it.
         let special = std::fs::metadata(out).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        let write_into = |f: std::fs::File| -> std::io::Result<(u64, u64, u64)> {
+            let mut w = BufWriter::with_capacity(1 << 20, f);
+            let counts = write(&g, sopts, &mut w, progress)?;
+            w.flush()?;
+            Ok(counts)
+        };
         let (nodes, edges, objects) = if special {
             let f = std::fs::OpenOptions::new()
                 .write(true)
                 .open(out)
                 .map_err(io_error)?;
-            let mut w = BufWriter::with_capacity(1 << 20, f);
-            let counts = write(&g, sopts, &mut w, progress).map_err(io_error)?;
-            w.flush().map_err(io_error)?;
-            counts
+            write_into(f).map_err(io_error)?
         } else {
             let tmp = temp_path(out);
-            let written = (|| -> std::io::Result<(u64, u64, u64)> {
-                let f = std::fs::File::create(&tmp)?;
-                let mut w = BufWriter::with_capacity(1 << 20, f);
-                let counts = write(&g, sopts, &mut w, progress)?;
-                w.flush()?;
-                w.into_inner().map_err(|e| e.into_error())?;
-                Ok(counts)
-            })();
-            match written {
+            match std::fs::File::create(&tmp).and_then(write_into) {
                 Ok(c) => {
                     std::fs::rename(&tmp, out).map_err(io_error)?;
                     c
