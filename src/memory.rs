@@ -271,7 +271,7 @@ impl std::hash::Hasher for AddrHasher {
 pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<AddrHasher>>;
 
 /// A `HashMap` keyed by addresses.
-pub type AddrMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<AddrHasher>>;
+pub type AddrMap<V> = FastMap<u64, V>;
 /// A `HashSet` of addresses.
 pub type AddrSet = std::collections::HashSet<u64, std::hash::BuildHasherDefault<AddrHasher>>;
 
