@@ -3,14 +3,18 @@
 //! a temporary file that is renamed into place when complete.
 
 use crate::error::{Error, Result};
-use crate::graph::{EdgeType, Graph, RankBits, EDGE_TYPES};
+use crate::graph::spill::{
+    self, edge_record, location_field, node_record, read_into, Spilled, EDGE_RECORD,
+    LOCATION_RECORD, NODE_RECORD, TEXT,
+};
+use crate::graph::{EdgeType, Patches, RankBits, EDGE_TYPES};
 use crate::process::OpenOptions;
 use crate::progress::{Progress, Unit};
-use crate::session::with_heap;
+use crate::session::{with_heap, Ctx};
 use crate::v8::names::{NodeType, ALL};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -46,9 +50,6 @@ pub fn snapshot(
 ) -> Result<SnapshotReport> {
     refuse_input_as_output(core, out)?;
     with_heap(core, opts, |ctx| {
-        let g = Graph::build(ctx, progress);
-        let mut warnings = ctx.warnings.clone();
-        warnings.extend(g.warnings.iter().cloned());
         let io_error = |source| Error::Io {
             path: out.to_path_buf(),
             source,
@@ -56,13 +57,20 @@ pub fn snapshot(
         // A device or a pipe (`-o /dev/stdout`, a FIFO) is written as it is: renaming a
         // temporary file over it would replace it.
         let special = std::fs::metadata(out).is_ok_and(|m| !m.is_file() && !m.is_dir());
-        let write_into = |f: std::fs::File| -> std::io::Result<(u64, u64, u64)> {
+        // Spill files go next to the output (the file system it is written to, not a /tmp that
+        // may be memory), or to the temporary directory for a device or pipe.
+        let spill_dir = match out.parent() {
+            _ if special => std::env::temp_dir(),
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let write_into = |f: std::fs::File| -> std::io::Result<Written> {
             let mut w = BufWriter::with_capacity(1 << 20, f);
-            let counts = write(&g, sopts, &mut w, progress)?;
+            let counts = write_heap(ctx, sopts, &mut w, progress, &spill_dir)?;
             w.flush()?;
             Ok(counts)
         };
-        let (nodes, edges, objects) = if special {
+        let written = if special {
             let f = std::fs::OpenOptions::new()
                 .write(true)
                 .open(out)
@@ -81,18 +89,53 @@ pub fn snapshot(
                 }
             }
         };
-        let unreachable: Vec<usize> = (0..g.addrs.len()).filter(|&i| !g.reachable[i]).collect();
+        let mut warnings = ctx.warnings.clone();
+        warnings.extend(written.warnings);
         Ok(SnapshotReport {
             output: out.display().to_string(),
-            nodes,
-            edges,
-            objects,
-            unreachable_objects: unreachable.len() as u64,
-            unreachable_bytes: unreachable.iter().map(|&i| g.sizes[i]).sum(),
-            roots: g.roots.iter().map(|(n, v)| (n.clone(), v.len())).collect(),
+            nodes: written.nodes,
+            edges: written.edges,
+            objects: written.objects,
+            unreachable_objects: written.unreachable_objects,
+            unreachable_bytes: written.unreachable_bytes,
+            roots: written.roots,
             warnings,
         })
     })
+}
+
+/// What [`write_heap`] wrote.
+pub struct Written {
+    pub nodes: u64,
+    pub edges: u64,
+    /// Heap objects written.
+    pub objects: u64,
+    pub unreachable_objects: u64,
+    pub unreachable_bytes: u64,
+    /// Root categories and their sizes.
+    pub roots: Vec<(String, usize)>,
+    pub warnings: Vec<String>,
+}
+
+/// Read an opened heap and write it as a `.heapsnapshot` to `w`, spilling nodes and edges to
+/// temporary files in `spill_dir` on the way (see [`crate::graph::spill`]).
+pub fn write_heap(
+    ctx: &Ctx<'_>,
+    sopts: &SnapshotOptions,
+    w: &mut impl Write,
+    progress: &dyn Progress,
+    spill_dir: &Path,
+) -> std::io::Result<Written> {
+    let mut s = spill::build(ctx, progress, spill_dir)?;
+    let mut written = write(&mut s, sopts, w, progress)?;
+    written.roots = s
+        .reach
+        .roots
+        .iter()
+        .map(|(n, v)| (n.clone(), v.len()))
+        .collect();
+    written.warnings = s.reach.warnings.clone();
+    Ok(written)
 }
 
 /// The output must not be the core itself (or another name of it).
@@ -149,27 +192,44 @@ impl OutputIndex {
     }
 }
 
-/// Write `g` as a `.heapsnapshot` to `w`; returns (nodes, edges, heap objects) written.
-pub fn write(
-    g: &Graph,
+/// Nodes formatted per window: the window's node and edge records are read from the spill files,
+/// then formatted in parallel.
+const WINDOW: usize = 1 << 20;
+
+/// Write a spilled heap as a `.heapsnapshot` to `w`.
+fn write(
+    s: &mut Spilled,
     sopts: &SnapshotOptions,
     w: &mut impl Write,
     progress: &dyn Progress,
-) -> std::io::Result<(u64, u64, u64)> {
+) -> std::io::Result<Written> {
     const F: u32 = 7; // node fields
-    let n = g.addrs.len();
-    let categories = g.roots.len() as u32;
+    let weak_members = s
+        .reach
+        .roots
+        .iter()
+        .filter(|(name, _)| name == crate::graph::roots::OBJECT_CACHES)
+        .map(|(_, v)| v.len())
+        .max()
+        .unwrap_or(0);
+    let weak_names: Vec<u32> = (1..=weak_members)
+        .map(|k| s.strings.intern(&k.to_string()))
+        .collect();
+    let s = &*s;
+    let n = s.n;
+    let reach = &s.reach;
+    let categories = reach.roots.len() as u32;
     let synthetic = 2 + categories + u32::from(sopts.include_unreachable);
     let index = OutputIndex {
         first: synthetic,
-        kept: RankBits::new(n, |i| g.reachable[i] || sopts.include_unreachable),
+        kept: RankBits::new(n, |i| reach.reachable[i] || sopts.include_unreachable),
     };
     let layout = Layout {
         heap_count: index.kept.ones(),
         index,
         unreachable_node: sopts.include_unreachable.then_some(2 + categories),
     };
-    let natives: Vec<(u32, u64)> = g
+    let natives: Vec<(u32, u64)> = s
         .backing_stores
         .iter()
         .filter(|(i, _)| layout.index.has(*i as usize))
@@ -177,11 +237,11 @@ pub fn write(
         .collect();
     let total_nodes = (synthetic + layout.heap_count) as u64 + natives.len() as u64;
 
-    // Extra strings, after the graph's.
+    // Strings: the interned ones, then the extra ones, then the texts of string nodes.
     let mut extras: Vec<&str> = Vec::new();
-    let base = g.strings.len();
-    let mut extra = |s: &'static str| {
-        extras.push(s);
+    let base = s.strings.len();
+    let mut extra = |x: &'static str| {
+        extras.push(x);
         (base + extras.len() - 1) as u32
     };
     let s_root = extra("");
@@ -190,7 +250,7 @@ pub fn write(
     let s_backing = extra("system / JSArrayBufferData");
     let s_backing_edge = extra("backing_store");
     let s_global = extra("global");
-    let cat_names: Vec<u32> = g
+    let cat_names: Vec<u32> = reach
         .roots
         .iter()
         .map(|(name, _)| {
@@ -198,43 +258,45 @@ pub fn write(
             (base + extras.len() - 1) as u32
         })
         .collect();
+    let text_base = (base + extras.len()) as u64;
+    let string_index = |name: u32| -> u64 {
+        if name >= TEXT {
+            text_base + u64::from(name - TEXT)
+        } else {
+            u64::from(name)
+        }
+    };
     // User roots, as V8 gives them: shortcut edges from the root to the global objects (and
     // their proxies), from which DevTools measures distances.
-    let globals: Vec<u32> = g
+    let globals: Vec<u32> = reach
         .globals
         .iter()
         .copied()
         .filter(|&i| layout.index.has(i as usize))
         .collect();
 
-    // Edges of each output node, counted first (node records carry edge counts).
     let native_of: crate::memory::AddrMap<u32> = natives
         .iter()
         .enumerate()
         .map(|(p, (j, _))| (u64::from(*j), p as u32))
         .collect();
-    // A node's edges to kept nodes, and its backing store (no allocation per node).
-    let heap_edges = |i: usize| {
-        let extra = native_of.get(&(i as u64)).map(|&p| {
-            (
-                EdgeType::Internal,
-                s_backing_edge,
-                synthetic + layout.heap_count + p,
-            )
-        });
-        g.edges_of(i as u32)
+    let native_node = |i: usize| {
+        native_of
+            .get(&(i as u64))
+            .map(|&p| synthetic + layout.heap_count + p)
+    };
+    // Edges written for a kept node: those to kept nodes, and its backing store.
+    let edge_count = |i: usize| -> u64 {
+        let kept = s
+            .edge_targets(i)
             .iter()
-            .filter_map(|e| {
-                layout
-                    .index
-                    .get(e.to as usize)
-                    .map(|to| (e.kind, e.name, to))
-            })
-            .chain(extra)
+            .filter(|&&t| layout.index.has(Spilled::target(t) as usize))
+            .count();
+        kept as u64 + u64::from(native_node(i).is_some())
     };
     let unreachable_members: Vec<u32> = if sopts.include_unreachable {
         (0..n)
-            .filter(|&i| !g.reachable[i])
+            .filter(|&i| !reach.reachable[i])
             .map(|i| layout.index.at(i))
             .collect()
     } else {
@@ -242,7 +304,7 @@ pub fn write(
     };
 
     progress.start("writing the snapshot", total_nodes, Unit::Items);
-    let mut edge_count: u64 = 0;
+    let mut edges_written: u64 = 0;
     let mut nodes_buf: Vec<u8> = Vec::with_capacity(128);
     write!(
         w,
@@ -263,12 +325,16 @@ pub fn write(
     // Edge count is needed up front: count.
     let mut total_edges: u64 = 1 + globals.len() as u64 + u64::from(categories);
     total_edges += u64::from(sopts.include_unreachable);
-    total_edges += g.roots.iter().map(|(_, v)| v.len() as u64).sum::<u64>();
+    total_edges += reach
+        .roots
+        .iter()
+        .map(|(_, v)| v.iter().filter(|&&m| layout.index.has(m as usize)).count() as u64)
+        .sum::<u64>();
     total_edges += unreachable_members.len() as u64;
     total_edges += (0..n)
         .into_par_iter()
         .filter(|&i| layout.index.has(i))
-        .map(|i| heap_edges(i).count() as u64)
+        .map(edge_count)
         .sum::<u64>();
     write!(
         w,
@@ -302,7 +368,7 @@ pub fn write(
         0,
         u64::from(categories),
     )?;
-    for (c, (_, members)) in g.roots.iter().enumerate() {
+    for (c, (_, members)) in reach.roots.iter().enumerate() {
         let members = members
             .iter()
             .filter(|&&m| layout.index.has(m as usize))
@@ -326,19 +392,63 @@ pub fn write(
             unreachable_members.len() as u64,
         )?;
     }
-    // Heap nodes (never the first record): formatted in parallel, written in order.
-    in_parallel(w, n, |i, buf| {
-        let Some(o) = layout.index.get(i) else {
-            return;
-        };
-        let ec = heap_edges(i).count() as u64;
-        let t = g.types[i].index() as u64;
-        put_record(
-            buf,
-            &[t, u64::from(g.names[i]), id_of(o), g.sizes[i], ec, 0, 0],
-        );
-    })?;
-    progress.advance(u64::from(layout.heap_count));
+    // Heap nodes (never the first record), a window at a time: read in order, formatted in
+    // parallel. Unreachable ones are counted here (their sizes are only in the records).
+    let unreachable_bytes = AtomicU64::new(0);
+    let mut formatter = Parallel::default();
+    let mut records = s.nodes()?;
+    let mut buf = Vec::new();
+    let (tags, cells) = (&s.patches.tags, &s.patches.shape_cells);
+    for a in (0..n).step_by(WINDOW) {
+        let b = (a + WINDOW).min(n);
+        read_into(&mut records, &mut buf, (b - a) * NODE_RECORD)?;
+        let window = &buf;
+        formatter.run(
+            w,
+            a,
+            b,
+            |i, out, (tag_at, cell_at): &mut (Option<usize>, Option<usize>)| {
+                let (t, name, size) = node_record(&window[(i - a) * NODE_RECORD..]);
+                if !reach.reachable[i] {
+                    unreachable_bytes.fetch_add(u64::from(size), Ordering::Relaxed);
+                }
+                let Some(o) = layout.index.get(i) else {
+                    return;
+                };
+                // Patches are ascending by node: cursors from the chunk's first node.
+                let i32 = i as u32;
+                let mut tag_k =
+                    *tag_at.get_or_insert_with(|| tags.partition_point(|&(t, _)| t < i32));
+                let mut cell_k =
+                    *cell_at.get_or_insert_with(|| cells.partition_point(|&t| t < i32));
+                while tags.get(tag_k).is_some_and(|&(t, _)| t < i32) {
+                    tag_k += 1;
+                }
+                while cells.get(cell_k).is_some_and(|&t| t < i32) {
+                    cell_k += 1;
+                }
+                let tag = tags.get(tag_k).filter(|&&(t, _)| t == i32).map(|&(_, n)| n);
+                let cell = cells.get(cell_k).is_some_and(|&t| t == i32);
+                (*tag_at, *cell_at) = (Some(tag_k), Some(cell_k));
+                let (t, name) = Patches::apply(t, name, tag, cell);
+                put_record(
+                    out,
+                    &[
+                        t.index() as u64,
+                        string_index(name),
+                        id_of(o),
+                        u64::from(size),
+                        edge_count(i),
+                        0,
+                        0,
+                    ],
+                );
+            },
+        )?;
+        progress.advance(u64::from(
+            layout.index.kept.before(b) - layout.index.kept.before(a),
+        ));
+    }
     for (p, (_, size)) in natives.iter().enumerate() {
         // Native nodes get even ids, as V8 gives its native objects.
         let id = 2 * u64::from(synthetic + layout.heap_count + p as u32) + 2;
@@ -349,7 +459,7 @@ pub fn write(
     let mut edge_buf: Vec<u8> = Vec::with_capacity(64);
     let mut edge = |w: &mut dyn Write, kind: EdgeType, name: u32, to: u32| {
         edge_buf.clear();
-        edge_count += 1;
+        edges_written += 1;
         put_record(
             &mut edge_buf,
             &[kind as u64, u64::from(name), u64::from(to) * u64::from(F)],
@@ -358,8 +468,7 @@ pub fn write(
         w.write_all(&edge_buf[skip..])
     };
     edge(w, EdgeType::Element, 1, 1)?;
-    for (k, &gi) in globals.iter().enumerate() {
-        let _ = k;
+    for &gi in &globals {
         edge(
             w,
             EdgeType::Shortcut,
@@ -373,40 +482,66 @@ pub fn write(
     for c in 0..categories {
         edge(w, EdgeType::Element, c + 1, 2 + c)?;
     }
-    for (name, members) in &g.roots {
+    for (name, members) in &reach.roots {
         let weak = name == crate::graph::roots::OBJECT_CACHES;
         for (k, &m) in members
             .iter()
             .filter(|&&m| layout.index.has(m as usize))
             .enumerate()
         {
-            let kind = if weak {
-                EdgeType::Weak
+            // Weak edges are named (by their index's text, as V8 names them), element edges
+            // indexed.
+            let (kind, name) = if weak {
+                (EdgeType::Weak, weak_names.get(k).copied().unwrap_or(0))
             } else {
-                EdgeType::Element
+                (EdgeType::Element, k as u32 + 1)
             };
-            edge(w, kind, k as u32 + 1, layout.index.at(m as usize))?;
+            edge(w, kind, name, layout.index.at(m as usize))?;
         }
     }
     for (k, &m) in unreachable_members.iter().enumerate() {
         edge(w, EdgeType::Element, k as u32 + 1, m)?;
     }
     let heap_edge_count = AtomicU64::new(0);
-    in_parallel(w, n, |i, buf| {
-        if !layout.index.has(i) {
-            return;
-        }
-        let mut k = 0;
-        for (kind, name, to) in heap_edges(i) {
-            put_record(
-                buf,
-                &[kind as u64, u64::from(name), u64::from(to) * u64::from(F)],
-            );
-            k += 1;
-        }
-        heap_edge_count.fetch_add(k, Ordering::Relaxed);
-    })?;
-    edge_count += heap_edge_count.into_inner();
+    let mut records = s.edges()?;
+    for a in (0..n).step_by(WINDOW) {
+        let b = (a + WINDOW).min(n);
+        let first = s.starts[a] as usize;
+        let len = s.starts[b] as usize - first;
+        read_into(&mut records, &mut buf, len * EDGE_RECORD)?;
+        let window = &buf;
+        formatter.run(w, a, b, |i, out, _: &mut ()| {
+            if !layout.index.has(i) {
+                return;
+            }
+            let mut k = 0;
+            let from = s.starts[i] as usize - first;
+            for (j, &t) in s.edge_targets(i).iter().enumerate() {
+                let Some(to) = layout.index.get(Spilled::target(t) as usize) else {
+                    continue;
+                };
+                let (kind, name) = edge_record(&window[(from + j) * EDGE_RECORD..]);
+                put_record(
+                    out,
+                    &[kind as u64, u64::from(name), u64::from(to) * u64::from(F)],
+                );
+                k += 1;
+            }
+            if let Some(to) = native_node(i) {
+                put_record(
+                    out,
+                    &[
+                        EdgeType::Internal as u64,
+                        u64::from(s_backing_edge),
+                        u64::from(to) * u64::from(F),
+                    ],
+                );
+                k += 1;
+            }
+            heap_edge_count.fetch_add(k, Ordering::Relaxed);
+        })?;
+    }
+    edges_written += heap_edge_count.into_inner();
     write!(
         w,
         "],\n\"trace_function_infos\":[],\n\"trace_tree\":[],\n\"samples\":[],\n\"locations\":["
@@ -414,68 +549,148 @@ pub fn write(
     // Locations refer to nodes by their index in the nodes array (object_index).
     let mut first_location = true;
     let mut loc_buf: Vec<u8> = Vec::with_capacity(64);
-    for &(i, [script, line, column]) in &g.locations {
-        let Some(k) = layout.index.get(i as usize) else {
+    let mut records = s.locations()?;
+    let mut rec = [0u8; LOCATION_RECORD];
+    loop {
+        match records.read_exact(&mut rec) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+            Err(e) => return Err(e),
+        }
+        let field = |k| location_field(&rec, k);
+        let Some(k) = layout.index.get(field(0) as usize) else {
             continue;
         };
         loc_buf.clear();
         put_record(
             &mut loc_buf,
-            &[u64::from(k * F), script.into(), line.into(), column.into()],
+            &[
+                u64::from(k * F),
+                field(1).into(),
+                field(2).into(),
+                field(3).into(),
+            ],
         );
         let skip = usize::from(std::mem::replace(&mut first_location, false));
         w.write_all(&loc_buf[skip..])?;
     }
     write!(w, "],\n\"strings\":[")?;
-    // The graph's strings in parallel chunks, then the extra ones.
-    in_parallel(w, g.strings.len(), |i, buf| {
+    // The interned strings in parallel chunks, the extra ones, then the texts.
+    in_parallel(w, s.strings.len(), |i, buf| {
         if i > 0 {
             buf.extend_from_slice(b",\n");
         }
-        let _ = write_json_string(buf, g.strings.get(i as u32));
+        let _ = write_json_string(buf, s.strings.get(i as u32));
     })?;
-    for (k, s) in extras.iter().enumerate() {
-        if k > 0 || !g.strings.is_empty() {
+    for (k, x) in extras.iter().enumerate() {
+        if k > 0 || !s.strings.is_empty() {
             w.write_all(b",\n")?;
         }
-        write_json_string(&mut *w, s)?;
+        write_json_string(&mut *w, x)?;
     }
+    write_texts(w, s)?;
     w.write_all(b"]}\n")?;
     progress.finish();
     let _ = s_root;
-    debug_assert_eq!(edge_count, total_edges);
-    Ok((total_nodes, edge_count, u64::from(layout.heap_count)))
+    debug_assert_eq!(edges_written, total_edges);
+    let unreachable_objects = reach.reachable.iter().filter(|&&r| !r).count() as u64;
+    Ok(Written {
+        nodes: total_nodes,
+        edges: edges_written,
+        objects: u64::from(layout.heap_count),
+        unreachable_objects,
+        unreachable_bytes: unreachable_bytes.into_inner(),
+        roots: Vec::new(),
+        warnings: Vec::new(),
+    })
 }
 
-/// Records of nodes `0..n` formatted by `f` (into a buffer per chunk of nodes, in parallel, a
-/// bounded number of chunks at a time) and written in node order.
+/// The texts of string nodes from their spill file, each after a separator, escaped in parallel
+/// a window at a time.
+fn write_texts(w: &mut impl Write, s: &Spilled) -> std::io::Result<()> {
+    let mut records = s.texts()?;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut left = s.texts as usize;
+    let mut len = [0u8; 4];
+    while left > 0 {
+        // A window: up to WINDOW texts or 64 MiB.
+        buf.clear();
+        spans.clear();
+        while left > 0 && spans.len() < WINDOW && buf.len() < 64 << 20 {
+            records.read_exact(&mut len)?;
+            let l = u32::from_le_bytes(len) as usize;
+            let at = buf.len();
+            buf.resize(at + l, 0);
+            records.read_exact(&mut buf[at..])?;
+            spans.push((at, at + l));
+            left -= 1;
+        }
+        let (window, spans) = (&buf, &spans);
+        in_parallel(w, spans.len(), |k, out| {
+            let (a, b) = spans[k];
+            out.extend_from_slice(b",\n");
+            let text = String::from_utf8_lossy(&window[a..b]);
+            let _ = write_json_string(out, &text);
+        })?;
+    }
+    Ok(())
+}
+
+/// Records of nodes `0..n` formatted by `f` (see [`Parallel`]).
 fn in_parallel(
     w: &mut impl Write,
     n: usize,
     f: impl Fn(usize, &mut Vec<u8>) + Sync,
 ) -> std::io::Result<()> {
+    Parallel::default().run(w, 0, n, |i, buf, _: &mut ()| f(i, buf))
+}
+
+/// Records formatted in parallel: a buffer per chunk of items, a bounded number of chunks at a
+/// time, written in item order. The buffers are reused from call to call (fresh ones would be
+/// page-faulted in each time).
+#[derive(Default)]
+struct Parallel {
+    bufs: Vec<Vec<u8>>,
+}
+
+impl Parallel {
     const CHUNK: usize = 1 << 15;
     const IN_FLIGHT: usize = 32;
-    let chunks: Vec<(usize, usize)> = (0..n)
-        .step_by(CHUNK)
-        .map(|a| (a, (a + CHUNK).min(n)))
-        .collect();
-    // Buffers are reused from window to window (fresh ones would be page-faulted in each time).
-    let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); IN_FLIGHT.min(chunks.len())];
-    for window in chunks.chunks(IN_FLIGHT) {
-        bufs.par_iter_mut()
-            .zip(window.par_iter())
-            .for_each(|(buf, &(a, b))| {
-                buf.clear();
-                for i in a..b {
-                    f(i, buf);
-                }
-            });
-        for b in &bufs[..window.len()] {
-            w.write_all(b)?;
+
+    /// Items `a..b`, each formatted by `f` with a state per chunk (starting from its default).
+    fn run<S: Default>(
+        &mut self,
+        w: &mut impl Write,
+        a: usize,
+        b: usize,
+        f: impl Fn(usize, &mut Vec<u8>, &mut S) + Sync,
+    ) -> std::io::Result<()> {
+        let chunks: Vec<(usize, usize)> = (a..b)
+            .step_by(Self::CHUNK)
+            .map(|x| (x, (x + Self::CHUNK).min(b)))
+            .collect();
+        let wanted = Self::IN_FLIGHT.min(chunks.len());
+        if self.bufs.len() < wanted {
+            self.bufs.resize_with(wanted, Vec::new);
         }
+        for window in chunks.chunks(Self::IN_FLIGHT) {
+            self.bufs
+                .par_iter_mut()
+                .zip(window.par_iter())
+                .for_each(|(buf, &(x, y))| {
+                    buf.clear();
+                    let mut state = S::default();
+                    for i in x..y {
+                        f(i, buf, &mut state);
+                    }
+                });
+            for buf in &self.bufs[..window.len()] {
+                w.write_all(buf)?;
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// One record of a later node or edge: `,a,b,...\n`.

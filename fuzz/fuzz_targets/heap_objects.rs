@@ -238,7 +238,8 @@ fn run(base: &Base, data: &[u8]) {
     };
     let g = Graph::build(&ctx, &Silent);
     let mut out = std::io::sink();
-    corewalk::snapshot::write(&g, &Default::default(), &mut out, &Silent).expect("sink");
+    corewalk::snapshot::write_heap(&ctx, &Default::default(), &mut out, &Silent, &std::env::temp_dir())
+        .expect("sink");
     let _ = Dominators::compute(&g, &g.globals);
     let paths = corewalk::leaks::Paths::compute(&g);
     for i in 0..g.addrs.len().min(64) as u32 {

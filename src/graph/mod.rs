@@ -14,6 +14,7 @@
 pub mod dominators;
 pub mod file;
 pub mod roots;
+pub mod spill;
 
 use crate::memory::{AddrMap, Memory};
 use crate::progress::{Progress, Unit};
@@ -98,6 +99,8 @@ pub struct Strings {
     ends: Vec<u64>,
     /// (index + 1, high half of the hash) by hash (0: empty), linear probing, at most half full.
     table: Vec<(u32, u32)>,
+    /// Strings entered in the table (appended texts are not).
+    indexed: usize,
 }
 
 impl Strings {
@@ -192,7 +195,8 @@ impl Strings {
 
     /// Enter string `i` (whose hash is `h`) in the table, growing it first if needed.
     fn index(&mut self, i: u32, h: u64) {
-        if 2 * (self.ends.len() + 1) > self.table.len() {
+        self.indexed += 1;
+        if 2 * self.indexed > self.table.len() {
             let size = (2 * self.table.len()).max(64);
             let old = std::mem::replace(&mut self.table, vec![(0, 0); size]);
             for (e, _) in old.into_iter().filter(|&(e, _)| e != 0) {
@@ -292,18 +296,92 @@ fn is_appended_text(t: NodeType, name: &str) -> bool {
     ) && !name.is_empty()
 }
 
-/// Nodes and edges laid out flat, names interned: what [`Graph::build`] keeps of each batch.
-struct Absorbed {
-    strings: Strings,
+/// Where [`Absorbed`] puts what it lays out: the columns of an in-memory [`Graph`] ([`Columns`]),
+/// or the snapshot writer's spill files ([`spill`]). Nodes come in order, each followed by its
+/// edges.
+pub(crate) trait Sink {
+    /// Room for `n` nodes.
+    fn reserve_nodes(&mut self, _n: usize) {}
+    /// Room for about this many edges in all.
+    fn reserve_edges(&mut self, _expected: usize) {}
+    /// The name of a string node: its text, which rarely repeats, so it is not looked up.
+    fn text(&mut self, strings: &mut Strings, s: &str) -> u32;
+    /// The next node: what was read of it, and its name.
+    fn node(&mut self, raw: &RawNode, name: u32);
+    /// An edge of the last node.
+    fn edge(&mut self, e: Edge);
+    /// Where node `i`'s function (or constructor) starts: script id, line, column.
+    fn location(&mut self, i: u32, at: [u32; 3]);
+}
+
+/// The in-memory [`Sink`]: a [`Graph`]'s columns.
+#[derive(Default)]
+struct Columns {
+    sizes: Vec<u64>,
+    itypes: Vec<u16>,
     types: Vec<NodeType>,
     names: Vec<u32>,
     edge_start: Vec<u64>,
     edges: Vec<Edge>,
-    backing_stores: Vec<(u32, u64)>,
     locations: Vec<(u32, [u32; 3])>,
+}
+
+impl Sink for Columns {
+    fn reserve_nodes(&mut self, n: usize) {
+        self.sizes.reserve(n);
+        self.itypes.reserve(n);
+        self.types.reserve(n);
+        self.names.reserve(n);
+        self.edge_start.reserve(n + 1);
+    }
+
+    fn reserve_edges(&mut self, expected: usize) {
+        self.edges
+            .reserve(expected.saturating_sub(self.edges.len()));
+    }
+
+    fn text(&mut self, strings: &mut Strings, s: &str) -> u32 {
+        strings.append(s)
+    }
+
+    fn node(&mut self, raw: &RawNode, name: u32) {
+        self.types.push(raw.node_type);
+        self.names.push(name);
+        self.sizes.push(raw.size);
+        self.itypes.push(raw.itype);
+        self.edge_start.push(self.edges.len() as u64);
+    }
+
+    fn edge(&mut self, e: Edge) {
+        self.edges.push(e);
+    }
+
+    fn location(&mut self, i: u32, at: [u32; 3]) {
+        self.locations.push((i, at));
+    }
+}
+
+/// A node that roots and user roots are chosen among (internalized strings, code objects,
+/// global objects and their proxies, cells).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Special {
+    pub node: u32,
+    pub addr: u64,
+    pub itype: u16,
+    pub node_type: NodeType,
+}
+
+/// Nodes and edges handed to a [`Sink`], names interned: what reading keeps of each batch.
+struct Absorbed<S> {
+    sink: S,
+    strings: Strings,
+    backing_stores: Vec<(u32, u64)>,
     /// Arrays named after the edge that holds them: (node, index in [`TAG_NAMES`]).
     tags: Vec<(u32, u8)>,
     shape_refs: Vec<u32>,
+    special: Vec<Special>,
+    /// Which instance types are [`Special`].
+    special_types: Vec<bool>,
     /// Interned "0", "1", ... for array slots.
     numbers: Vec<u32>,
     /// Interned names of property keys, by key object.
@@ -313,41 +391,56 @@ struct Absorbed {
     cache: MapCache,
     /// The next node.
     i: u32,
+    /// Nodes in all.
+    n: usize,
 }
 
-impl Absorbed {
-    fn new(n: usize) -> Absorbed {
+impl<S: Sink> Absorbed<S> {
+    fn new(ctx: &Ctx<'_>, mut sink: S, n: usize) -> Absorbed<S> {
         let mut strings = Strings::default();
         strings.intern("");
+        sink.reserve_nodes(n);
+        let ty = &ctx.model.types;
+        let wanted = [
+            ctx.v8.types.type_of("Code"),
+            ctx.v8.types.type_of("Cell"),
+            ty.js_global_object,
+            ty.js_global_proxy,
+        ];
+        let special_types = (0..=u16::MAX)
+            .map(|t| {
+                wanted.contains(&Some(t))
+                    || matches!(ctx.v8.shapes.kind(t), Kind::String(s) if s.internalized)
+            })
+            .collect();
         Absorbed {
+            sink,
             strings,
-            types: Vec::with_capacity(n),
-            names: Vec::with_capacity(n),
-            edge_start: Vec::with_capacity(n + 1),
-            edges: Vec::new(),
             backing_stores: Vec::new(),
-            locations: Vec::new(),
             tags: Vec::new(),
             shape_refs: Vec::new(),
+            special: Vec::new(),
+            special_types,
             numbers: Vec::new(),
             keys: AddrMap::default(),
             statics: AddrMap::default(),
             cache: MapCache::default(),
             i: 0,
+            n,
         }
     }
 
     /// Intern and lay out one batch of nodes, in order.
     fn absorb(&mut self, model: &Model<'_, Mem<'_>>, raws: Vec<(Vec<RawNode>, Vec<RawEdge>)>) {
         let first_batch = self.i == 0;
+        let edges_before: usize = raws.iter().map(|(_, e)| e.len()).sum();
         self.absorb_batch(model, raws);
         if first_batch && self.i > 0 {
             // Size the edge list once from the first batch's edges per node (a tenth more),
             // instead of doubling it (and copying it) many times.
-            let per_node = self.edges.len() as f64 / f64::from(self.i);
-            let expected = (per_node * 1.1 * self.types.capacity() as f64) as usize;
-            self.edges
-                .reserve(expected.saturating_sub(self.edges.len()));
+            let per_node = edges_before as f64 / f64::from(self.i);
+            self.sink
+                .reserve_edges((per_node * 1.1 * self.n as f64) as usize);
         }
     }
 
@@ -360,22 +453,28 @@ impl Absorbed {
             for raw in chunk_nodes {
                 let i = self.i;
                 self.shape_refs.extend(raw.shape_refs.iter().copied());
-                self.types.push(raw.node_type);
+                if self.special_types[usize::from(raw.itype)] {
+                    self.special.push(Special {
+                        node: i,
+                        addr: raw.addr,
+                        itype: raw.itype,
+                        node_type: raw.node_type,
+                    });
+                }
                 // A string's name is its text: mostly unique, so appended without looking for
                 // an equal one (the snapshot's string table may then hold repeats; names of
                 // everything else are interned).
                 let name = if is_appended_text(raw.node_type, &raw.name) {
-                    self.strings.append(&raw.name)
+                    self.sink.text(&mut self.strings, &raw.name)
                 } else {
                     self.strings.intern_hashed(&raw.name, raw.name_hash)
                 };
-                self.names.push(name);
-                self.edge_start.push(self.edges.len() as u64);
+                self.sink.node(&raw, name);
                 if let Some(size) = raw.backing_store {
                     self.backing_stores.push((i, size));
                 }
                 if let Some(l) = raw.location {
-                    self.locations.push((i, l));
+                    self.sink.location(i, l);
                 }
                 let holder = matches!(raw.node_type, NodeType::Object | NodeType::Closure);
                 for e in chunk_edges[raw.edges.clone()].iter_mut() {
@@ -422,7 +521,7 @@ impl Absorbed {
                             }
                         },
                     };
-                    self.edges.push(Edge {
+                    self.sink.edge(Edge {
                         kind: e.kind,
                         name,
                         to: e.to,
@@ -434,21 +533,148 @@ impl Absorbed {
     }
 }
 
-/// The objects of one page, as columns (see [`Graph::build`]).
+/// Renames and retypes that depend on other nodes' edges, known once every node is read:
+/// arrays named after the edge that holds them (`(object elements)`, ...), and cells that maps
+/// refer to shown as part of object shapes.
+pub struct Patches {
+    /// (node, interned name), by node: the first holder's tag.
+    pub tags: Vec<(u32, u32)>,
+    /// Cells maps refer to, ascending.
+    pub shape_cells: Vec<u32>,
+}
+
+impl Patches {
+    /// Node `i`'s type and name, patched ([`Patches::tags`] and [`Patches::shape_cells`] give
+    /// the candidates: `tag` and `shape_cell`).
+    pub fn apply(t: NodeType, name: u32, tag: Option<u32>, shape_cell: bool) -> (NodeType, u32) {
+        let name = match tag {
+            Some(tag) if name == 0 && matches!(t, NodeType::Array | NodeType::Hidden) => tag,
+            _ => name,
+        };
+        let t = if shape_cell && t == NodeType::Hidden {
+            NodeType::ObjectShape
+        } else {
+            t
+        };
+        (t, name)
+    }
+}
+
+/// What reading a heap yields, whichever [`Sink`] holds the nodes and edges.
+pub(crate) struct Read<S> {
+    pub sink: S,
+    /// Object starts, in node order.
+    pub addrs: Vec<u64>,
+    pub starts: PageStarts,
+    pub strings: Strings,
+    pub backing_stores: Vec<(u32, u64)>,
+    pub special: Vec<Special>,
+    pub patches: Patches,
+    /// Script names by script id.
+    pub scripts: HashMap<u32, String>,
+}
+
+/// Roots, and what strong edges (`strong`) reach from them. Conservative roots are kept only
+/// for what the precise ones do not already reach, so they do not pose as extra owners of
+/// objects. Returns (roots, reachable, global objects, warnings).
+pub(crate) fn roots_and_reach(
+    ctx: &Ctx<'_>,
+    (addrs, starts): (&[u64], &PageStarts),
+    special: &[Special],
+    strong: &impl Strong,
+) -> Reach {
+    {
+        let model = ctx.model;
+        let (found, warnings) = roots::find(ctx, &|a| starts.get(addrs, a), special);
+        let (conservative, mut roots): (Vec<_>, Vec<_>) = found
+            .into_iter()
+            .partition(|(name, _)| name == roots::CONSERVATIVE);
+        let mut seen = vec![false; addrs.len()];
+        let precise = roots
+            .iter()
+            .filter(|(n, _)| n != roots::OBJECT_CACHES)
+            .flat_map(|(_, nodes)| nodes.iter().copied());
+        spread(&mut seen, precise, strong);
+        for (name, candidates) in conservative {
+            let mut kept = Vec::new();
+            for c in candidates {
+                if !seen[c as usize] {
+                    kept.push(c);
+                    spread(&mut seen, [c], strong);
+                }
+            }
+            roots.push((name, kept));
+        }
+        let global_types = [model.types.js_global_object, model.types.js_global_proxy];
+        let globals = special
+            .iter()
+            .filter(|s| {
+                seen[s.node as usize]
+                    && s.node_type == NodeType::Object
+                    && global_types.contains(&Some(s.itype))
+            })
+            .map(|s| s.node)
+            .collect();
+        Reach {
+            roots,
+            reachable: seen,
+            globals,
+            warnings,
+        }
+    }
+}
+
+/// Roots and what they reach (see [`roots_and_reach`]).
+pub struct Reach {
+    pub roots: Vec<(String, Vec<u32>)>,
+    pub reachable: Vec<bool>,
+    /// Global objects and their proxies that are reachable: the user roots.
+    pub globals: Vec<u32>,
+    pub warnings: Vec<String>,
+}
+
+/// Strong (non-weak) edges of each node, for reachability.
+pub(crate) trait Strong {
+    /// Call `f` with the target of every strong edge of node `i`.
+    fn each(&self, i: u32, f: impl FnMut(u32));
+}
+
+/// Mark what strong edges reach from `starts` (the starts included) in `seen`.
+fn spread(seen: &mut [bool], starts: impl IntoIterator<Item = u32>, strong: &impl Strong) {
+    let mut queue: Vec<u32> = Vec::new();
+    for r in starts {
+        if !seen[r as usize] {
+            seen[r as usize] = true;
+            queue.push(r);
+        }
+    }
+    while let Some(i) = queue.pop() {
+        strong.each(i, |t| {
+            if !seen[t as usize] {
+                seen[t as usize] = true;
+                queue.push(t);
+            }
+        });
+    }
+}
+
+/// The objects of one page (see [`read_heap`]).
 #[derive(Default)]
 struct PageObjects {
     addrs: Vec<u64>,
-    sizes: Vec<u64>,
-    itypes: Vec<u16>,
     essential: Vec<Essential>,
     code_refs: Vec<u64>,
     scripts: Vec<(u64, ScriptLines)>,
 }
 
 /// What one node contributes before interning.
-struct RawNode {
+pub(crate) struct RawNode {
     /// Targets of a map's references.
     shape_refs: Vec<u32>,
+    addr: u64,
+    itype: u16,
+    /// V8's self size (external strings: with their characters).
+    size: u64,
     node_type: NodeType,
     name: std::sync::Arc<str>,
     /// [`Strings::hash`] of `name`.
@@ -462,15 +688,209 @@ struct RawNode {
 
 impl RawNode {
     /// A nameless hidden node without edges.
-    fn empty(at: usize) -> RawNode {
+    fn empty(addr: u64, at: usize) -> RawNode {
         RawNode {
             shape_refs: Vec::new(),
+            addr,
+            itype: 0,
+            size: 0,
             node_type: NodeType::Hidden,
             name: std::sync::Arc::from(""),
             name_hash: Strings::hash(""),
             location: None,
             edges: at..at,
             backing_store: None,
+        }
+    }
+
+    pub fn node_type(&self) -> NodeType {
+        self.node_type
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+/// Read every object of an opened heap into `sink`: first the object starts (a parallel walk of
+/// the pages), then each object's name and edges, in batches read in parallel while the previous
+/// batch is interned and handed to the sink (transient memory stays one batch's worth).
+pub(crate) fn read_heap<S: Sink + Send>(
+    ctx: &Ctx<'_>,
+    progress: &dyn Progress,
+    sink: S,
+) -> Read<S> {
+    let model = ctx.model;
+    let page_bytes: u64 = ctx.pages.iter().map(|p| p.area_end - p.area_start).sum();
+    // 1. Every object, in address order: its address and which references V8 keeps to it; with
+    // what code objects refer to and the scripts' lines.
+    progress.start("finding objects", page_bytes, Unit::Bytes);
+    let mut read_only_areas: Vec<(u64, u64)> = Vec::new();
+    let per_page: Vec<PageObjects> = ctx
+        .pages
+        .par_iter()
+        .map_init(MapCache::default, |cache, page| {
+            let mut v = PageObjects::default();
+            model.walker.walk_page(page, cache, &mut |o| {
+                let t = o.map.instance_type;
+                let k = ctx.v8.shapes.kind(t);
+                if k == Kind::FreeSpace
+                    || Some(t) == model.types.filler
+                    || Some(t) == model.types.free_space
+                {
+                    return;
+                }
+                v.addrs.push(o.addr);
+                v.essential.push(essential(ctx, o));
+                model.code_references(o, &mut v.code_refs);
+                if Some(t) == model.types.script {
+                    if let Some(lines) = model.script_lines(&mut MapCache::default(), o.addr) {
+                        v.scripts.push((o.addr, lines));
+                    }
+                }
+            });
+            progress.advance(page.area_end - page.area_start);
+            v
+        })
+        .collect();
+    progress.finish();
+    if ctx.v8.layout.objects.read_only_size_zero {
+        for page in ctx.pages.iter() {
+            let read_only = page.heap == 0
+                || model
+                    .walker
+                    .read_only
+                    .iter()
+                    .any(|&(s, e)| (s..e).contains(&page.area_start));
+            if read_only {
+                read_only_areas.push((page.area_start, page.area_end));
+            }
+        }
+    }
+    let n: usize = per_page.iter().map(|p| p.addrs.len()).sum();
+    let mut addrs: Vec<u64> = Vec::with_capacity(n);
+    let mut essential_flags: Vec<Essential> = Vec::with_capacity(n);
+    // Arrays and hidden objects that code objects refer to are code (V8's tagging).
+    let mut code_arrays = crate::memory::AddrSet::default();
+    // Line ends of every script, for the source locations of functions.
+    let mut scripts: AddrMap<ScriptLines> = AddrMap::default();
+    for p in per_page {
+        addrs.extend_from_slice(&p.addrs);
+        essential_flags.extend_from_slice(&p.essential);
+        code_arrays.extend(p.code_refs);
+        scripts.extend(p.scripts);
+    }
+    let pages = PageStarts::new(&addrs, ctx.v8.layout.page_size);
+    let index = Index {
+        addrs: &addrs,
+        essential: &essential_flags,
+        pages: &pages,
+    };
+    let script_names: HashMap<u32, String> = scripts
+        .values()
+        .filter_map(|l| Some((l.id, l.name.clone()?)))
+        .collect();
+
+    // 2. Names and edges.
+    progress.start("reading references", n as u64, Unit::Items);
+    let mut acc = Absorbed::new(ctx, sink, n);
+    let known = Known {
+        code_arrays: &code_arrays,
+        scripts: &scripts,
+        read_only_areas: &read_only_areas,
+    };
+    let read = |batch: &[u64]| -> Vec<(Vec<RawNode>, Vec<RawEdge>)> {
+        batch
+            .par_chunks(4096)
+            .map_init(
+                || (MapCache::default(), NameCache::default(), Vec::new()),
+                |(cache, ecache, visited), chunk| {
+                    let mut out_edges = Vec::with_capacity(4 * chunk.len());
+                    let v: Vec<RawNode> = chunk
+                        .iter()
+                        .map(|&a| match model.walker.object_at(cache, a) {
+                            Ok(o) => raw_node(
+                                ctx,
+                                &index,
+                                (cache, ecache, visited),
+                                &known,
+                                &o,
+                                &mut out_edges,
+                            ),
+                            // The walk decoded it from the same bytes: cannot happen.
+                            Err(_) => RawNode::empty(a, out_edges.len()),
+                        })
+                        .collect();
+                    progress.advance(chunk.len() as u64);
+                    (v, out_edges)
+                },
+            )
+            .collect()
+    };
+    let batches: Vec<&[u64]> = addrs.chunks(BATCH).collect();
+    let mut next = batches.first().map(|b| read(b));
+    for k in 0..batches.len() {
+        let Some(raws) = next.take() else { break };
+        let ((), following) = rayon::join(
+            || acc.absorb(model, raws),
+            || batches.get(k + 1).map(|b| read(b)),
+        );
+        next = following;
+    }
+    progress.finish();
+    let Absorbed {
+        sink,
+        mut strings,
+        backing_stores,
+        mut tags,
+        mut shape_refs,
+        special,
+        ..
+    } = acc;
+    // The first holder's tag of each array, its name interned only when used.
+    tags.sort_by_key(|&(to, _)| to);
+    tags.dedup_by_key(|&mut (to, _)| to);
+    let mut tag_names: [Option<u32>; 3] = [None; 3];
+    let tags = tags
+        .into_iter()
+        .map(|(to, tag)| {
+            let k = usize::from(tag);
+            (
+                to,
+                *tag_names[k].get_or_insert_with(|| strings.intern(TAG_NAMES[k])),
+            )
+        })
+        .collect();
+    let cell = ctx.v8.types.type_of("Cell");
+    let cells: std::collections::HashSet<u32> = special
+        .iter()
+        .filter(|s| cell == Some(s.itype))
+        .map(|s| s.node)
+        .collect();
+    shape_refs.retain(|to| cells.contains(to));
+    shape_refs.sort_unstable();
+    shape_refs.dedup();
+    Read {
+        sink,
+        addrs,
+        starts: pages,
+        strings,
+        backing_stores,
+        special,
+        patches: Patches {
+            tags,
+            shape_cells: shape_refs,
+        },
+        scripts: script_names,
+    }
+}
+
+impl Strong for Graph {
+    fn each(&self, i: u32, mut f: impl FnMut(u32)) {
+        for e in self.edges_of(i) {
+            if e.kind != EdgeType::Weak {
+                f(e.to);
+            }
         }
     }
 }
@@ -492,253 +912,67 @@ impl Graph {
 
     /// Build the graph of an opened heap.
     pub fn build(ctx: &Ctx<'_>, progress: &dyn Progress) -> Graph {
-        let model = ctx.model;
-        let page_bytes: u64 = ctx.pages.iter().map(|p| p.area_end - p.area_start).sum();
-        // 1. Every object, in address order, as columns: address, size, instance type, which
-        // references V8 keeps to it; with what code objects refer to and the scripts' lines.
-        progress.start("finding objects", page_bytes, Unit::Bytes);
-        let ro_zero = ctx.v8.layout.objects.read_only_size_zero;
-        let per_page: Vec<PageObjects> = ctx
-            .pages
-            .par_iter()
-            .map_init(MapCache::default, |cache, page| {
-                let mut v = PageObjects::default();
-                let read_only = page.heap == 0
-                    || model
-                        .walker
-                        .read_only
-                        .iter()
-                        .any(|&(s, e)| (s..e).contains(&page.area_start));
-                model.walker.walk_page(page, cache, &mut |o| {
-                    let t = o.map.instance_type;
-                    let k = ctx.v8.shapes.kind(t);
-                    if k == Kind::FreeSpace
-                        || Some(t) == model.types.filler
-                        || Some(t) == model.types.free_space
-                    {
-                        return;
-                    }
-                    v.addrs.push(o.addr);
-                    v.itypes.push(t);
-                    v.essential.push(essential(ctx, o));
-                    // External strings: V8 counts the characters they point to.
-                    v.sizes.push(if read_only && ro_zero {
-                        0
-                    } else {
-                        o.size + external_payload(ctx, o)
-                    });
-                    model.code_references(o, &mut v.code_refs);
-                    if Some(t) == model.types.script {
-                        if let Some(lines) = model.script_lines(&mut MapCache::default(), o.addr) {
-                            v.scripts.push((o.addr, lines));
-                        }
-                    }
-                });
-                progress.advance(page.area_end - page.area_start);
-                v
-            })
-            .collect();
-        progress.finish();
-        let n: usize = per_page.iter().map(|p| p.addrs.len()).sum();
-        let mut addrs: Vec<u64> = Vec::with_capacity(n);
-        let mut sizes: Vec<u64> = Vec::with_capacity(n);
-        let mut itypes: Vec<u16> = Vec::with_capacity(n);
-        let mut essential_flags: Vec<Essential> = Vec::with_capacity(n);
-        // Arrays and hidden objects that code objects refer to are code (V8's tagging).
-        let mut code_arrays = crate::memory::AddrSet::default();
-        // Line ends of every script, for the source locations of functions.
-        let mut scripts: AddrMap<ScriptLines> = AddrMap::default();
-        for p in per_page {
-            addrs.extend_from_slice(&p.addrs);
-            sizes.extend_from_slice(&p.sizes);
-            itypes.extend_from_slice(&p.itypes);
-            essential_flags.extend_from_slice(&p.essential);
-            code_arrays.extend(p.code_refs);
-            scripts.extend(p.scripts);
-        }
-        let pages = PageStarts::new(&addrs, ctx.v8.layout.page_size);
-        let index = Index {
-            addrs: &addrs,
-            essential: &essential_flags,
-            pages: &pages,
-        };
-
-        let script_names: HashMap<u32, String> = scripts
-            .values()
-            .filter_map(|l| Some((l.id, l.name.clone()?)))
-            .collect();
-
-        // 2. Names and edges: batches of nodes read in parallel, then interned and laid out
-        // flat before the next batch (transient memory stays one batch's worth).
-        progress.start("reading references", n as u64, Unit::Items);
-        let mut acc = Absorbed::new(n);
-        // Each batch is read in parallel while the previous one is interned and laid out.
-        let read = |batch: &[u64]| -> Vec<(Vec<RawNode>, Vec<RawEdge>)> {
-            batch
-                .par_chunks(4096)
-                .map_init(
-                    || (MapCache::default(), NameCache::default(), Vec::new()),
-                    |(cache, ecache, visited), chunk| {
-                        let mut out_edges = Vec::with_capacity(4 * chunk.len());
-                        let v: Vec<RawNode> = chunk
-                            .iter()
-                            .map(|&a| match model.walker.object_at(cache, a) {
-                                Ok(o) => raw_node(
-                                    ctx,
-                                    &index,
-                                    (cache, ecache, visited),
-                                    (&code_arrays, &scripts),
-                                    &o,
-                                    &mut out_edges,
-                                ),
-                                // The walk decoded it from the same bytes: cannot happen.
-                                Err(_) => RawNode::empty(out_edges.len()),
-                            })
-                            .collect();
-                        progress.advance(chunk.len() as u64);
-                        (v, out_edges)
-                    },
-                )
-                .collect()
-        };
-        let batches: Vec<&[u64]> = addrs.chunks(BATCH).collect();
-        let mut next = batches.first().map(|b| read(b));
-        for k in 0..batches.len() {
-            let Some(raws) = next.take() else { break };
-            let ((), following) = rayon::join(
-                || acc.absorb(model, raws),
-                || batches.get(k + 1).map(|b| read(b)),
-            );
-            next = following;
-        }
-        let Absorbed {
-            mut strings,
-            mut types,
-            mut names,
-            mut edge_start,
-            edges,
-            backing_stores,
-            locations,
-            tags,
-            shape_refs,
-            ..
-        } = acc;
-        progress.finish();
-        edge_start.push(edges.len() as u64);
-        let mut tag_names: [Option<u32>; 3] = [None; 3];
-        for (to, tag) in tags {
-            let t = to as usize;
-            if names[t] == 0 && matches!(types[t], NodeType::Array | NodeType::Hidden) {
-                let k = usize::from(tag);
-                names[t] = *tag_names[k].get_or_insert_with(|| strings.intern(TAG_NAMES[k]));
-            }
-        }
-        let cell = ctx.v8.types.type_of("Cell");
-        for to in shape_refs {
-            let t = to as usize;
-            if types[t] == NodeType::Hidden
-                && cell.is_some()
-                && model.type_of(&mut MapCache::default(), addrs[t]) == cell
-            {
-                types[t] = NodeType::ObjectShape;
+        let r = read_heap(ctx, progress, Columns::default());
+        let mut c = r.sink;
+        let addrs = r.addrs;
+        c.edge_start.push(c.edges.len() as u64);
+        // Tags, then shape cells (both ascending by node).
+        let mut cells = r.patches.shape_cells.iter().peekable();
+        let mut tags = r.patches.tags.iter().peekable();
+        for i in 0..c.types.len() as u32 {
+            let tag = tags.next_if(|&&(t, _)| t == i).map(|&(_, name)| name);
+            let cell = cells.next_if(|&&t| t == i).is_some();
+            if tag.is_some() || cell {
+                let k = i as usize;
+                (c.types[k], c.names[k]) = Patches::apply(c.types[k], c.names[k], tag, cell);
             }
         }
         let mut g = Graph {
             addrs,
-            sizes,
-            types,
-            names,
-            edge_start,
-            edges,
-            strings,
+            sizes: c.sizes,
+            types: c.types,
+            names: c.names,
+            edge_start: c.edge_start,
+            edges: c.edges,
+            strings: r.strings,
             roots: Vec::new(),
             reachable: Vec::new(),
             globals: Vec::new(),
-            itypes,
-            backing_stores,
-            locations,
-            scripts: script_names,
+            itypes: c.itypes,
+            backing_stores: r.backing_stores,
+            locations: c.locations,
+            scripts: r.scripts,
             warnings: Vec::new(),
-            starts: Some(pages),
+            starts: None,
         };
-        // 4. Roots, then what they reach. Conservative roots are kept only for what the precise
-        // ones do not already reach, so they do not pose as extra owners of objects.
+        // 3. Roots, then what they reach.
         progress.start("finding roots", 1, Unit::Items);
-        let (roots, warnings) = roots::find(ctx, &g);
-        g.warnings = warnings;
-        let (conservative, precise): (Vec<_>, Vec<_>) = roots
-            .into_iter()
-            .partition(|(name, _)| name == roots::CONSERVATIVE);
-        g.roots = precise;
-        let mut seen = g.reach();
-        for (name, candidates) in conservative {
-            let mut kept = Vec::new();
-            for c in candidates {
-                if !seen[c as usize] {
-                    kept.push(c);
-                    g.mark_from(c, &mut seen);
-                }
-            }
-            g.roots.push((name, kept));
-        }
-        g.reachable = seen;
+        let reach = roots_and_reach(ctx, (&g.addrs, &r.starts), &r.special, &g);
+        g.roots = reach.roots;
+        g.reachable = reach.reachable;
+        g.globals = reach.globals;
+        g.warnings = reach.warnings;
+        g.starts = Some(r.starts);
         progress.finish();
-        let global_types = [model.types.js_global_object, model.types.js_global_proxy];
-        g.globals = (0..g.addrs.len())
-            .filter(|&i| {
-                g.reachable[i]
-                    && g.types[i] == NodeType::Object
-                    && global_types.contains(&Some(g.itypes[i]))
-            })
-            .map(|i| i as u32)
-            .collect();
         g
-    }
-
-    /// Mark everything reachable from `start` through strong edges.
-    fn mark_from(&self, start: u32, seen: &mut [bool]) {
-        seen[start as usize] = true;
-        let mut queue = vec![start];
-        while let Some(i) = queue.pop() {
-            for e in self.edges_of(i) {
-                if e.kind != EdgeType::Weak && !seen[e.to as usize] {
-                    seen[e.to as usize] = true;
-                    queue.push(e.to);
-                }
-            }
-        }
-    }
-
-    /// What strong edges reach from every root.
-    fn reach(&self) -> Vec<bool> {
-        let starts = self
-            .roots
-            .iter()
-            .filter(|(n, _)| n != roots::OBJECT_CACHES)
-            .flat_map(|(_, nodes)| nodes.iter().copied());
-        self.closure(starts)
     }
 
     /// The nodes reachable from `starts` by non-weak edges (the starts included).
     pub fn closure(&self, starts: impl IntoIterator<Item = u32>) -> Vec<bool> {
         let mut seen = vec![false; self.addrs.len()];
-        let mut queue: Vec<u32> = Vec::new();
-        for r in starts {
-            if !seen[r as usize] {
-                seen[r as usize] = true;
-                queue.push(r);
-            }
-        }
-        while let Some(i) = queue.pop() {
-            for e in self.edges_of(i) {
-                if e.kind != EdgeType::Weak && !seen[e.to as usize] {
-                    seen[e.to as usize] = true;
-                    queue.push(e.to);
-                }
-            }
-        }
+        spread(&mut seen, starts, self);
         seen
     }
+}
+
+/// What the walk found that reading each object needs.
+struct Known<'a> {
+    /// Arrays that code objects refer to.
+    code_arrays: &'a crate::memory::AddrSet,
+    /// Line ends of each script.
+    scripts: &'a AddrMap<ScriptLines>,
+    /// Read-only pages' object areas, when V8 gives their objects no size.
+    read_only_areas: &'a [(u64, u64)],
 }
 
 /// Object starts, for validating pointers.
@@ -811,6 +1045,14 @@ impl RankBits {
         self.bits
             .get(i / 64)
             .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// The number of set bits before bit `i` (all of them when `i` is past the end).
+    pub fn before(&self, i: usize) -> u32 {
+        match self.bits.get(i / 64) {
+            Some(&w) => self.before[i / 64] + (w & ((1u64 << (i % 64)) - 1)).count_ones(),
+            None => self.ones(),
+        }
     }
 
     /// The number of set bits before bit `i`, when bit `i` is set.
@@ -963,10 +1205,11 @@ fn raw_node(
     ctx: &Ctx<'_>,
     index: &Index<'_>,
     (cache, name_cache, visited): (&mut MapCache, &mut NameCache, &mut Vec<u64>),
-    (code_arrays, scripts): (&crate::memory::AddrSet, &AddrMap<ScriptLines>),
+    known: &Known<'_>,
     o: &Object,
     edges: &mut Vec<RawEdge>,
 ) -> RawNode {
+    let (code_arrays, scripts) = (known.code_arrays, known.scripts);
     let first_edge = edges.len();
     visited.clear();
     let model = ctx.model;
@@ -1231,8 +1474,21 @@ fn raw_node(
     } else {
         Vec::new()
     };
+    // External strings: V8 counts the characters they point to.
+    let read_only = known
+        .read_only_areas
+        .iter()
+        .any(|&(s, e)| (s..e).contains(&o.addr));
+    let size = if read_only {
+        0
+    } else {
+        o.size + external_payload(ctx, o)
+    };
     RawNode {
         shape_refs,
+        addr: o.addr,
+        itype: t,
+        size,
         node_type,
         name_hash,
         name,

@@ -11,7 +11,7 @@
 //!   starts instead. That set is a superset of the real one (stale C++ memory can still hold
 //!   pointers), which a warning says.
 
-use super::Graph;
+use super::Special;
 use crate::memory::Memory;
 use crate::session::Ctx;
 use crate::v8::map::Tagged;
@@ -32,8 +32,13 @@ const MIN_CACHE_RUN: usize = 256;
 const ISOLATE_BEFORE: u64 = 0x10000;
 const ISOLATE_AFTER: u64 = 0x8000;
 
-/// Root categories with their nodes, and warnings.
-pub fn find(ctx: &Ctx<'_>, g: &Graph) -> (Vec<(String, Vec<u32>)>, Vec<String>) {
+/// Root categories with their nodes, and warnings. `node_at` finds the node of an object start;
+/// `special` lists the internalized strings and code objects (among others).
+pub(crate) fn find(
+    ctx: &Ctx<'_>,
+    node_at: &dyn Fn(u64) -> Option<u32>,
+    special: &[Special],
+) -> (Vec<(String, Vec<u32>)>, Vec<String>) {
     let mem = ctx.model.mem;
     let heap = ctx.heap.heap_address;
     let mut warnings = Vec::new();
@@ -44,7 +49,7 @@ pub fn find(ctx: &Ctx<'_>, g: &Graph) -> (Vec<(String, Vec<u32>)>, Vec<String>) 
         for c in data.chunks_exact(8) {
             let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
             if let Tagged::Object(a) = Tagged::from_word(w) {
-                if let Some(i) = g.node_at(a) {
+                if let Some(i) = node_at(a) {
                     out.push(i);
                 }
             }
@@ -67,7 +72,7 @@ pub fn find(ctx: &Ctx<'_>, g: &Graph) -> (Vec<(String, Vec<u32>)>, Vec<String>) 
         for c in data.chunks_exact(8) {
             let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
             match Tagged::from_word(w) {
-                Tagged::Object(a) => match g.node_at(a) {
+                Tagged::Object(a) => match node_at(a) {
                     Some(i) => run.push(i),
                     None => flush(&mut run, caches, rest),
                 },
@@ -167,13 +172,19 @@ pub fn find(ctx: &Ctx<'_>, g: &Graph) -> (Vec<(String, Vec<u32>)>, Vec<String>) 
             (a, a + l.memsz)
         })
         .collect();
-    for (i, (&a, &t)) in g.addrs.iter().zip(&g.itypes).enumerate() {
+    for &Special {
+        node: i,
+        addr: a,
+        itype: t,
+        ..
+    } in special
+    {
         match ctx.v8.shapes.kind(t) {
-            crate::v8::object::Kind::String(s) if s.internalized => internalized.push(i as u32),
+            crate::v8::object::Kind::String(s) if s.internalized => internalized.push(i),
             _ if Some(t) == code_type => {
                 if let Some(start) = start_off.and_then(|o| mem.read_u64(a + o)) {
                     if exe.iter().any(|&(x, y)| (x..y).contains(&start)) {
-                        builtins.push(i as u32);
+                        builtins.push(i);
                     }
                 }
             }
