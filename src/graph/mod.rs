@@ -564,8 +564,8 @@ impl Patches {
 pub(crate) struct Read<S> {
     pub sink: S,
     /// Object starts, in node order.
-    pub addrs: Vec<u64>,
     pub starts: PageStarts,
+    pub warnings: Vec<String>,
     pub strings: Strings,
     pub backing_stores: Vec<(u32, u64)>,
     pub special: Vec<Special>,
@@ -579,17 +579,17 @@ pub(crate) struct Read<S> {
 /// objects. Returns (roots, reachable, global objects, warnings).
 pub(crate) fn roots_and_reach(
     ctx: &Ctx<'_>,
-    (addrs, starts): (&[u64], &PageStarts),
+    starts: &PageStarts,
     special: &[Special],
     strong: &impl Strong,
 ) -> Reach {
     {
         let model = ctx.model;
-        let (found, warnings) = roots::find(ctx, &|a| starts.get(addrs, a), special);
+        let (found, warnings) = roots::find(ctx, &|a| starts.get(a), special);
         let (conservative, mut roots): (Vec<_>, Vec<_>) = found
             .into_iter()
             .partition(|(name, _)| name == roots::CONSERVATIVE);
-        let mut seen = vec![false; addrs.len()];
+        let mut seen = vec![false; starts.len()];
         let precise = roots
             .iter()
             .filter(|(n, _)| n != roots::OBJECT_CACHES)
@@ -661,7 +661,11 @@ fn spread(seen: &mut [bool], starts: impl IntoIterator<Item = u32>, strong: &imp
 /// The objects of one page (see [`read_heap`]).
 #[derive(Default)]
 struct PageObjects {
-    addrs: Vec<u64>,
+    /// The page's base, and a bit for each word where an object starts.
+    base: u64,
+    words: Vec<u64>,
+    /// Objects outside the page's aligned span (a corrupt page), left out.
+    outside: u64,
     essential: Vec<Essential>,
     code_refs: Vec<u64>,
     scripts: Vec<(u64, ScriptLines)>,
@@ -730,7 +734,11 @@ pub(crate) fn read_heap<S: Sink + Send>(
         .pages
         .par_iter()
         .map_init(MapCache::default, |cache, page| {
-            let mut v = PageObjects::default();
+            let mut v = PageObjects {
+                base: page.area_start & !(ctx.v8.layout.page_size - 1),
+                ..PageObjects::default()
+            };
+            let span = ctx.v8.layout.page_size;
             model.walker.walk_page(page, cache, &mut |o| {
                 let t = o.map.instance_type;
                 let k = ctx.v8.shapes.kind(t);
@@ -740,7 +748,12 @@ pub(crate) fn read_heap<S: Sink + Send>(
                 {
                     return;
                 }
-                v.addrs.push(o.addr);
+                let off = o.addr.wrapping_sub(v.base);
+                if off >= span {
+                    v.outside += 1;
+                    return;
+                }
+                set_bit(&mut v.words, (off / 8) as usize);
                 v.essential.push(essential(ctx, o));
                 model.code_references(o, &mut v.code_refs);
                 if Some(t) == model.types.script {
@@ -767,22 +780,32 @@ pub(crate) fn read_heap<S: Sink + Send>(
             }
         }
     }
-    let n: usize = per_page.iter().map(|p| p.addrs.len()).sum();
-    let mut addrs: Vec<u64> = Vec::with_capacity(n);
+    let n: usize = per_page.iter().map(|p| p.essential.len()).sum();
+    let mut pages = PageStarts::empty(ctx.v8.layout.page_size);
     let mut essential_flags: Vec<Essential> = Vec::with_capacity(n);
+    let mut left_out = 0u64;
     // Arrays and hidden objects that code objects refer to are code (V8's tagging).
     let mut code_arrays = crate::memory::AddrSet::default();
     // Line ends of every script, for the source locations of functions.
     let mut scripts: AddrMap<ScriptLines> = AddrMap::default();
     for p in per_page {
-        addrs.extend_from_slice(&p.addrs);
+        left_out += p.outside;
+        if !pages.push(p.base, &p.words) {
+            left_out += p.essential.len() as u64;
+            continue;
+        }
         essential_flags.extend_from_slice(&p.essential);
         code_arrays.extend(p.code_refs);
         scripts.extend(p.scripts);
     }
-    let pages = PageStarts::new(&addrs, ctx.v8.layout.page_size);
+    let n = pages.len();
+    let mut warnings = Vec::new();
+    if left_out > 0 {
+        warnings.push(format!(
+            "{left_out} objects on pages that overlap or exceed their page size were left out"
+        ));
+    }
     let index = Index {
-        addrs: &addrs,
         essential: &essential_flags,
         pages: &pages,
     };
@@ -827,14 +850,18 @@ pub(crate) fn read_heap<S: Sink + Send>(
             )
             .collect()
     };
-    let batches: Vec<&[u64]> = addrs.chunks(BATCH).collect();
-    let mut next = batches.first().map(|b| read(b));
+    let batches = pages.batches(BATCH);
+    let read_batch = |k: usize| {
+        batches.get(k).map(|b| {
+            let mut addrs = Vec::with_capacity(BATCH + BATCH / 4);
+            pages.addrs(b.clone(), &mut addrs);
+            read(&addrs)
+        })
+    };
+    let mut next = read_batch(0);
     for k in 0..batches.len() {
         let Some(raws) = next.take() else { break };
-        let ((), following) = rayon::join(
-            || acc.absorb(model, raws),
-            || batches.get(k + 1).map(|b| read(b)),
-        );
+        let ((), following) = rayon::join(|| acc.absorb(model, raws), || read_batch(k + 1));
         next = following;
     }
     progress.finish();
@@ -872,8 +899,8 @@ pub(crate) fn read_heap<S: Sink + Send>(
     shape_refs.dedup();
     Read {
         sink,
-        addrs,
         starts: pages,
+        warnings,
         strings,
         backing_stores,
         special,
@@ -899,7 +926,7 @@ impl Graph {
     /// The node of the object starting at `addr`.
     pub fn node_at(&self, addr: u64) -> Option<u32> {
         match &self.starts {
-            Some(starts) => starts.get(&self.addrs, addr),
+            Some(starts) => starts.get(addr),
             None => self.addrs.binary_search(&addr).ok().map(|i| i as u32),
         }
     }
@@ -914,7 +941,7 @@ impl Graph {
     pub fn build(ctx: &Ctx<'_>, progress: &dyn Progress) -> Graph {
         let r = read_heap(ctx, progress, Columns::default());
         let mut c = r.sink;
-        let addrs = r.addrs;
+        let addrs = r.starts.all_addrs();
         c.edge_start.push(c.edges.len() as u64);
         // Tags, then shape cells (both ascending by node).
         let mut cells = r.patches.shape_cells.iter().peekable();
@@ -947,11 +974,12 @@ impl Graph {
         };
         // 3. Roots, then what they reach.
         progress.start("finding roots", 1, Unit::Items);
-        let reach = roots_and_reach(ctx, (&g.addrs, &r.starts), &r.special, &g);
+        let reach = roots_and_reach(ctx, &r.starts, &r.special, &g);
         g.roots = reach.roots;
         g.reachable = reach.reachable;
         g.globals = reach.globals;
-        g.warnings = reach.warnings;
+        g.warnings = r.warnings;
+        g.warnings.extend(reach.warnings);
         g.starts = Some(r.starts);
         progress.finish();
         g
@@ -977,7 +1005,6 @@ struct Known<'a> {
 
 /// Object starts, for validating pointers.
 pub struct Index<'a> {
-    pub addrs: &'a [u64],
     /// Object starts by page (see [`PageStarts`]).
     pub pages: &'a PageStarts,
     /// Which references V8 keeps to each object (see [`essential`]).
@@ -987,7 +1014,7 @@ pub struct Index<'a> {
 impl Index<'_> {
     /// The node of the object starting exactly at `a`.
     pub fn get(&self, a: u64) -> Option<u32> {
-        self.pages.get(self.addrs, a)
+        self.pages.get(a)
     }
 }
 
@@ -1019,6 +1046,16 @@ impl RankBits {
         for k in first..self.bits.len() {
             self.before.push(count);
             count += self.bits[k].count_ones();
+        }
+    }
+
+    /// Append whole words of bits.
+    pub fn extend_words(&mut self, words: &[u64]) {
+        let mut count = self.ones();
+        for &w in words {
+            self.before.push(count);
+            self.bits.push(w);
+            count += w.count_ones();
         }
     }
 
@@ -1064,68 +1101,155 @@ impl RankBits {
 }
 
 /// The object starts of each page as a bitmap (a bit per word, in one [`RankBits`] for all
-/// pages): the node at an address is a hash probe, a bit test and a popcount. Runs too sparse for
-/// a bitmap (large objects) are searched instead.
+/// pages), in node order: the node at an address is a hash probe, a bit test and a popcount, and
+/// the addresses of a run of nodes come from the bits (no table of 8-byte addresses).
 pub struct PageStarts {
     mask: u64,
-    /// Page base → (first node, first bit, bits), or (first node, `u32::MAX`, end node) for a run
-    /// without a bitmap.
-    pages: AddrMap<(u32, u32, u32)>,
+    /// Page base → index in `runs`.
+    pages: AddrMap<u32>,
+    runs: Vec<Run>,
     starts: RankBits,
+    /// Nodes in all.
+    n: u32,
+}
+
+/// The objects of one page.
+#[derive(Clone, Copy)]
+struct Run {
+    base: u64,
+    /// Its first node.
+    first: u32,
+    /// Its first bit in `starts` (a word boundary) and number of bits.
+    bit: u32,
+    bits: u32,
 }
 
 impl PageStarts {
-    /// Bitmaps longer than this many bits (a 4 MiB span) are not made.
-    const MAX_BITS: u64 = 1 << 19;
-
-    /// From sorted object addresses, with pages of `page_size` (a power of two).
-    pub fn new(addrs: &[u64], page_size: u64) -> PageStarts {
-        let mask = !(page_size - 1);
-        let mut p = PageStarts {
-            mask,
+    /// Empty, for pages of `page_size` (a power of two).
+    pub fn empty(page_size: u64) -> PageStarts {
+        PageStarts {
+            mask: !(page_size - 1),
             pages: AddrMap::default(),
+            runs: Vec::new(),
             starts: RankBits::default(),
-        };
+            n: 0,
+        }
+    }
+
+    /// From sorted object addresses.
+    pub fn new(addrs: &[u64], page_size: u64) -> PageStarts {
+        let mut p = PageStarts::empty(page_size);
         let mut start = 0usize;
         while start < addrs.len() {
-            let base = addrs[start] & mask;
-            let end = start + addrs[start..].partition_point(|&a| a & mask == base);
-            let run = &addrs[start..end];
-            let span = run.last().map_or(0, |&last| (last - base) / 8 + 1);
-            let first_bit = p.starts.len();
-            let entry = if span <= Self::MAX_BITS && first_bit + (span as usize) < u32::MAX as usize
-            {
-                p.starts.extend(
-                    span as usize,
-                    run.iter().map(|&a| ((a - base) / 8) as usize),
-                );
-                (start as u32, first_bit as u32, span as u32)
-            } else {
-                (start as u32, u32::MAX, end as u32)
-            };
-            p.pages.insert(base, entry);
+            let base = addrs[start] & p.mask;
+            let end = start + addrs[start..].partition_point(|&a| a & p.mask == base);
+            let mut words = Vec::new();
+            for &a in &addrs[start..end] {
+                set_bit(&mut words, ((a - base) / 8) as usize);
+            }
+            p.push(base, &words);
             start = end;
         }
         p
     }
 
-    /// The index in `addrs` (the addresses it was made from) of the object at `a`.
-    pub fn get(&self, addrs: &[u64], a: u64) -> Option<u32> {
-        let base = a & self.mask;
-        let &(from, first_bit, n) = self.pages.get(&base)?;
-        if first_bit == u32::MAX {
-            let run = addrs.get(from as usize..n as usize)?;
-            return run.binary_search(&a).ok().map(|i| from + i as u32);
+    /// The page base of address `a`.
+    pub fn base(&self, a: u64) -> u64 {
+        a & self.mask
+    }
+
+    /// Append the objects of the page at `base` (after every page pushed before): bit `k` of
+    /// `words` is set when an object starts `8 * k` bytes after `base`. Returns false (and adds
+    /// nothing) when the page is already there, or the bitmap is full.
+    pub fn push(&mut self, base: u64, words: &[u64]) -> bool {
+        let count: u32 = words.iter().map(|w| w.count_ones()).sum();
+        let bit = self.starts.len();
+        let total = bit + 64 * words.len();
+        if self.pages.contains_key(&base)
+            || u32::try_from(total).is_err()
+            || self.n.checked_add(count).is_none_or(|n| n == u32::MAX)
+        {
+            return false;
         }
+        self.starts.extend_words(words);
+        self.pages.insert(base, self.runs.len() as u32);
+        self.runs.push(Run {
+            base,
+            first: self.n,
+            bit: bit as u32,
+            bits: (64 * words.len()) as u32,
+        });
+        self.n += count;
+        true
+    }
+
+    /// Number of objects.
+    pub fn len(&self) -> usize {
+        self.n as usize
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The node of the object at `a`.
+    pub fn get(&self, a: u64) -> Option<u32> {
+        let base = a & self.mask;
+        let run = self.runs[*self.pages.get(&base)? as usize];
         let w = (a - base) / 8;
-        if a & 7 != 0 || w >= u64::from(n) {
+        if a & 7 != 0 || w >= u64::from(run.bits) {
             return None;
         }
-        // The page's first node is `from`; its bits start a word, before which `before` counts.
-        let first = first_bit as usize;
+        let first = run.bit as usize;
         let rank = self.starts.rank(first + w as usize)?;
-        Some(from + rank - self.starts.before[first / 64])
+        Some(run.first + rank - self.starts.before[first / 64])
     }
+
+    /// Runs of about `size` nodes (whole pages), as ranges of pages for [`PageStarts::addrs`].
+    pub fn batches(&self, size: usize) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let mut from = 0;
+        for (k, r) in self.runs.iter().enumerate() {
+            let next = self.runs.get(k + 1).map_or(self.n, |x| x.first);
+            if (next - self.runs[from].first) as usize >= size || k + 1 == self.runs.len() {
+                out.push(from..k + 1);
+                from = k + 1;
+            }
+            let _ = r;
+        }
+        out
+    }
+
+    /// Append the object addresses of pages `pages` (in node order) to `out`.
+    pub fn addrs(&self, pages: std::ops::Range<usize>, out: &mut Vec<u64>) {
+        for r in self.runs.get(pages).unwrap_or(&[]) {
+            let first_word = r.bit as usize / 64;
+            for k in 0..(r.bits as usize / 64) {
+                let mut w = self.starts.bits[first_word + k];
+                while w != 0 {
+                    let b = w.trailing_zeros() as u64;
+                    out.push(r.base + 8 * (64 * k as u64 + b));
+                    w &= w - 1;
+                }
+            }
+        }
+    }
+
+    /// Every object address, in node order.
+    pub fn all_addrs(&self) -> Vec<u64> {
+        let mut out = Vec::with_capacity(self.len());
+        self.addrs(0..self.runs.len(), &mut out);
+        out
+    }
+}
+
+/// Set bit `k` of `words`, growing it as needed.
+fn set_bit(words: &mut Vec<u64>, k: usize) {
+    if words.len() <= k / 64 {
+        words.resize(k / 64 + 1, 0);
+    }
+    words[k / 64] |= 1 << (k % 64);
 }
 
 /// Whether V8 leaves references to this object out of its snapshot (`IsEssentialObject`):
@@ -1541,8 +1665,7 @@ mod tests {
 
     #[test]
     fn page_starts_find_exactly_the_object_starts() {
-        // Three pages of 0x40000: a dense one, a sparse one, and a large object's run whose
-        // span is too long for a bitmap.
+        // Pages of 0x40000: a dense one, a sparse one, and two with one object each.
         let mut addrs: Vec<u64> = (0..3000u64)
             .map(|i| 0x10_0000_0000 + 0x100 + 24 * i)
             .collect();
@@ -1551,14 +1674,27 @@ mod tests {
         addrs.push(0x10_0100_0000 + 0x3f_0000);
         let p = PageStarts::new(&addrs, 0x4_0000);
         for (i, &a) in addrs.iter().enumerate() {
-            assert_eq!(p.get(&addrs, a), Some(i as u32), "{a:#x}");
+            assert_eq!(p.get(a), Some(i as u32), "{a:#x}");
             for off in [1u64, 8, 16] {
                 let expected = addrs.binary_search(&(a + off)).ok().map(|k| k as u32);
-                assert_eq!(p.get(&addrs, a + off), expected, "{:#x}", a + off);
+                assert_eq!(p.get(a + off), expected, "{:#x}", a + off);
             }
         }
-        assert_eq!(p.get(&addrs, 0x20_0000_0000), None);
-        assert_eq!(p.get(&addrs, 0x10_0000_0000), None);
+        assert_eq!(p.get(0x20_0000_0000), None);
+        assert_eq!(p.get(0x10_0000_0000), None);
+        // The addresses come back from the bits, in order, in batches of whole pages.
+        assert_eq!(p.all_addrs(), addrs);
+        let mut batched = Vec::new();
+        for b in p.batches(1000) {
+            p.addrs(b, &mut batched);
+        }
+        assert_eq!(batched, addrs);
+        // The first page alone, then the three small ones together.
+        assert_eq!(p.batches(1000), vec![0..1, 1..4]);
+        // A page pushed twice is refused.
+        let mut q = PageStarts::new(&addrs, 0x4_0000);
+        assert!(!q.push(0x10_0000_0000, &[1]));
+        assert_eq!(q.len(), addrs.len());
     }
 
     #[test]

@@ -280,7 +280,7 @@ pub fn build(ctx: &Ctx<'_>, progress: &dyn Progress, dir: &Path) -> std::io::Res
         Err(_) => return Err(std::io::Error::other("too many references")),
     }
     let mut spilled = Spilled {
-        n: r.addrs.len(),
+        n: r.starts.len(),
         strings: r.strings,
         texts: sp.text_count,
         starts: sp.starts,
@@ -299,7 +299,10 @@ pub fn build(ctx: &Ctx<'_>, progress: &dyn Progress, dir: &Path) -> std::io::Res
         },
     };
     progress.start("finding roots", 1, Unit::Items);
-    spilled.reach = roots_and_reach(ctx, (&r.addrs, &r.starts), &r.special, &spilled);
+    spilled.reach = roots_and_reach(ctx, &r.starts, &r.special, &spilled);
+    let mut warnings = r.warnings;
+    warnings.append(&mut spilled.reach.warnings);
+    spilled.reach.warnings = warnings;
     progress.finish();
     Ok(spilled)
 }
