@@ -388,6 +388,9 @@ struct Absorbed<S> {
     keys: AddrMap<u32>,
     /// Interned static edge names, by the literal's address and length.
     statics: AddrMap<u32>,
+    /// Direct-mapped caches in front of `keys` and `statics`: (key, name), most edges hitting.
+    recent_keys: Vec<(u64, u32)>,
+    recent_statics: Vec<(u64, u32)>,
     cache: MapCache,
     /// The next node.
     i: u32,
@@ -424,6 +427,8 @@ impl<S: Sink> Absorbed<S> {
             numbers: Vec::new(),
             keys: AddrMap::default(),
             statics: AddrMap::default(),
+            recent_keys: vec![(0, 0); RECENT_KEYS],
+            recent_statics: vec![(0, 0); 64],
             cache: MapCache::default(),
             i: 0,
             n,
@@ -431,9 +436,9 @@ impl<S: Sink> Absorbed<S> {
     }
 
     /// Intern and lay out one batch of nodes, in order.
-    fn absorb(&mut self, model: &Model<'_, Mem<'_>>, raws: Vec<(Vec<RawNode>, Vec<RawEdge>)>) {
+    fn absorb(&mut self, model: &Model<'_, Mem<'_>>, raws: Vec<RawChunk>) {
         let first_batch = self.i == 0;
-        let edges_before: usize = raws.iter().map(|(_, e)| e.len()).sum();
+        let edges_before: usize = raws.iter().map(|(_, e, _)| e.len()).sum();
         self.absorb_batch(model, raws);
         if first_batch && self.i > 0 {
             // Size the edge list once from the first batch's edges per node (a tenth more),
@@ -444,13 +449,10 @@ impl<S: Sink> Absorbed<S> {
         }
     }
 
-    fn absorb_batch(
-        &mut self,
-        model: &Model<'_, Mem<'_>>,
-        raws: Vec<(Vec<RawNode>, Vec<RawEdge>)>,
-    ) {
-        for (chunk_nodes, mut chunk_edges) in raws {
+    fn absorb_batch(&mut self, model: &Model<'_, Mem<'_>>, raws: Vec<RawChunk>) {
+        for (chunk_nodes, mut chunk_edges, texts) in raws {
             for raw in chunk_nodes {
+                let text = raw.name.text(&texts);
                 let i = self.i;
                 self.shape_refs.extend(raw.shape_refs.iter().copied());
                 if self.special_types[usize::from(raw.itype)] {
@@ -464,10 +466,10 @@ impl<S: Sink> Absorbed<S> {
                 // A string's name is its text: mostly unique, so appended without looking for
                 // an equal one (the snapshot's string table may then hold repeats; names of
                 // everything else are interned).
-                let name = if is_appended_text(raw.node_type, &raw.name) {
-                    self.sink.text(&mut self.strings, &raw.name)
+                let name = if is_appended_text(raw.node_type, text) {
+                    self.sink.text(&mut self.strings, text)
                 } else {
-                    self.strings.intern_hashed(&raw.name, raw.name_hash)
+                    self.strings.intern_hashed(text, raw.name_hash)
                 };
                 self.sink.node(&raw, name);
                 if let Some(size) = raw.backing_store {
@@ -497,29 +499,43 @@ impl<S: Sink> Absorbed<S> {
                                     _ => {}
                                 }
                             }
-                            // Static names come from a few dozen literals: by address.
+                            // Static names come from a few dozen literals: by address, through
+                            // a small direct-mapped table.
                             let key = s.as_ptr() as u64 ^ ((s.len() as u64) << 48);
-                            match self.statics.get(&key) {
-                                Some(&name) => name,
-                                None => {
-                                    let name = self.strings.intern(s);
-                                    self.statics.insert(key, name);
+                            let slot = &mut self.recent_statics[direct_slot(key, 64)];
+                            if slot.0 == key {
+                                slot.1
+                            } else {
+                                let name = *self
+                                    .statics
+                                    .entry(key)
+                                    .or_insert_with(|| self.strings.intern(s));
+                                *slot = (key, name);
+                                name
+                            }
+                        }
+                        EdgeName::Text(s) => self.strings.intern(&s),
+                        EdgeName::Key(k) => {
+                            let slot = direct_slot(k, RECENT_KEYS);
+                            match self.recent_keys[slot] {
+                                (key, name) if key == k => name,
+                                _ => {
+                                    let name = match self.keys.get(&k) {
+                                        Some(&name) => name,
+                                        None => {
+                                            let text = model
+                                                .edge_key_text(&mut self.cache, k)
+                                                .unwrap_or_else(|| format!("<key {k:#x}>"));
+                                            let name = self.strings.intern(&text);
+                                            self.keys.insert(k, name);
+                                            name
+                                        }
+                                    };
+                                    self.recent_keys[slot] = (k, name);
                                     name
                                 }
                             }
                         }
-                        EdgeName::Text(s) => self.strings.intern(&s),
-                        EdgeName::Key(k) => match self.keys.get(&k) {
-                            Some(&name) => name,
-                            None => {
-                                let text = model
-                                    .edge_key_text(&mut self.cache, k)
-                                    .unwrap_or_else(|| format!("<key {k:#x}>"));
-                                let name = self.strings.intern(&text);
-                                self.keys.insert(k, name);
-                                name
-                            }
-                        },
                     };
                     self.sink.edge(Edge {
                         kind: e.kind,
@@ -531,6 +547,14 @@ impl<S: Sink> Absorbed<S> {
             }
         }
     }
+}
+
+/// Entries of [`Absorbed`]'s direct-mapped cache of property keys.
+const RECENT_KEYS: usize = 4096;
+
+/// The slot of `key` (an address) in a direct-mapped table of `len` (a power of two) entries.
+fn direct_slot(key: u64, len: usize) -> usize {
+    ((key >> 3) ^ (key >> 15)) as usize & (len - 1)
 }
 
 /// Renames and retypes that depend on other nodes' edges, known once every node is read:
@@ -671,6 +695,28 @@ struct PageObjects {
     scripts: Vec<(u64, ScriptLines)>,
 }
 
+/// A chunk of nodes read in parallel: the nodes, their edges, and the texts of their names.
+type RawChunk = (Vec<RawNode>, Vec<RawEdge>, String);
+
+/// A node's name before interning.
+enum RawName {
+    /// Shared by the nodes of one map or function.
+    Shared(std::sync::Arc<str>),
+    Static(&'static str),
+    /// A span of the chunk's texts.
+    Chunk(std::ops::Range<usize>),
+}
+
+impl RawName {
+    fn text<'a>(&'a self, texts: &'a str) -> &'a str {
+        match self {
+            RawName::Shared(s) => s,
+            RawName::Static(s) => s,
+            RawName::Chunk(r) => texts.get(r.clone()).unwrap_or(""),
+        }
+    }
+}
+
 /// What one node contributes before interning.
 pub(crate) struct RawNode {
     /// Targets of a map's references.
@@ -680,8 +726,8 @@ pub(crate) struct RawNode {
     /// V8's self size (external strings: with their characters).
     size: u64,
     node_type: NodeType,
-    name: std::sync::Arc<str>,
-    /// [`Strings::hash`] of `name`.
+    name: RawName,
+    /// [`Strings::hash`] of the name (0 for appended texts).
     name_hash: u64,
     /// Script id, line and column of the function (or constructor) behind a JS object.
     location: Option<[u32; 3]>,
@@ -699,7 +745,7 @@ impl RawNode {
             itype: 0,
             size: 0,
             node_type: NodeType::Hidden,
-            name: std::sync::Arc::from(""),
+            name: RawName::Static(""),
             name_hash: Strings::hash(""),
             location: None,
             edges: at..at,
@@ -822,13 +868,14 @@ pub(crate) fn read_heap<S: Sink + Send>(
         scripts: &scripts,
         read_only_areas: &read_only_areas,
     };
-    let read = |batch: &[u64]| -> Vec<(Vec<RawNode>, Vec<RawEdge>)> {
+    let read = |batch: &[u64]| -> Vec<RawChunk> {
         batch
             .par_chunks(4096)
             .map_init(
                 || (MapCache::default(), NameCache::default(), Vec::new()),
                 |(cache, ecache, visited), chunk| {
                     let mut out_edges = Vec::with_capacity(4 * chunk.len());
+                    let mut texts = String::new();
                     let v: Vec<RawNode> = chunk
                         .iter()
                         .map(|&a| match model.walker.object_at(cache, a) {
@@ -838,14 +885,14 @@ pub(crate) fn read_heap<S: Sink + Send>(
                                 (cache, ecache, visited),
                                 &known,
                                 &o,
-                                &mut out_edges,
+                                (&mut out_edges, &mut texts),
                             ),
                             // The walk decoded it from the same bytes: cannot happen.
                             Err(_) => RawNode::empty(a, out_edges.len()),
                         })
                         .collect();
                     progress.advance(chunk.len() as u64);
-                    (v, out_edges)
+                    (v, out_edges, texts)
                 },
             )
             .collect()
@@ -1331,7 +1378,7 @@ fn raw_node(
     (cache, name_cache, visited): (&mut MapCache, &mut NameCache, &mut Vec<u64>),
     known: &Known<'_>,
     o: &Object,
-    edges: &mut Vec<RawEdge>,
+    (edges, texts): (&mut Vec<RawEdge>, &mut String),
 ) -> RawNode {
     let (code_arrays, scripts) = (known.code_arrays, known.scripts);
     let first_edge = edges.len();
@@ -1361,11 +1408,11 @@ fn raw_node(
     };
     let by_object = key.is_some_and(|k| matches!(name_cache.get(&k), Some(None)));
     let (mut node_type, name, name_hash, mut location) = match cached {
-        Some(v) => v,
+        Some((t, name, h, l)) => (t, RawName::Shared(name), h, l),
         None => {
             let (node_type, name) = match model.naming(cache, o) {
-                Some(n) => (n.node_type, n.name.into_owned()),
-                None => (NodeType::Hidden, String::new()),
+                Some(n) => (n.node_type, n.name),
+                None => (NodeType::Hidden, std::borrow::Cow::Borrowed("")),
             };
             // V8 records where closures start, and for objects where their constructor does.
             let function = if ty.is_function(t) {
@@ -1388,16 +1435,22 @@ fn raw_node(
             } else {
                 Strings::hash(&name)
             };
-            let v = (
-                node_type,
-                std::sync::Arc::<str>::from(name),
-                name_hash,
-                location,
-            );
             if let (Some(k), false) = (key, by_object) {
-                name_cache.insert(k, Some(v.clone()));
+                let shared = std::sync::Arc::<str>::from(name);
+                name_cache.insert(k, Some((node_type, shared.clone(), name_hash, location)));
+                (node_type, RawName::Shared(shared), name_hash, location)
+            } else {
+                // Named one by one: into the chunk's text buffer (no allocation per node).
+                let name = match name {
+                    std::borrow::Cow::Borrowed(s) => RawName::Static(s),
+                    std::borrow::Cow::Owned(s) => {
+                        let at = texts.len();
+                        texts.push_str(&s);
+                        RawName::Chunk(at..texts.len())
+                    }
+                };
+                (node_type, name, name_hash, location)
             }
-            v
         }
     };
     // A generator's location is its function's (not cached: it is per object).
