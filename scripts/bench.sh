@@ -8,7 +8,9 @@
 #   - V8's own `v8.writeHeapSnapshot()` of the same workload (testdata/big.js run again to the same
 #     heap: the harness times the call), the baseline of `snapshot`;
 #   - llnode's `v8 findjsobjects` on the core, when lldb with llnode is installed;
-#   - `corewalk analyze` and `corewalk snapshot`.
+#   - `corewalk analyze`, and `corewalk snapshot` both to a file (each run starts without an
+#     earlier output to replace and with dirty pages synced, untimed, as a single run would) and
+#     to /dev/null (the work without the disk's).
 # Wall and CPU time and peak RSS come from wait4; peak anonymous RSS (the memory corewalk itself
 # allocates, the mapped core aside) from sampling /proc/PID/status. Each command runs BENCH_RUNS
 # times (default 3); the table shows medians. Env: BENCH_V8=0 skips V8's snapshot (several
@@ -84,8 +86,12 @@ def measure(argv):
         sys.exit(f"bench: {argv} failed with status {status}")
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss * 1024, peak_anon[0]
 
-def median_of(argv, n=runs):
-    rs = [measure(argv) for _ in range(n)]
+def median_of(argv, n=runs, before=None):
+    rs = []
+    for _ in range(n):
+        if before:
+            before()
+        rs.append(measure(argv))
     return tuple(statistics.median(x[i] for x in rs) for i in range(4))
 
 live = json.load(open(os.path.join(cache, "live.json")))
@@ -98,14 +104,22 @@ rows.append(("cat core > /dev/null (warm)", cat, None, None))
 analyze = median_of([bin, "-q", "analyze", core, "--json"])
 rows.append(("corewalk analyze", analyze, cat[0], "cat"))
 snap_out = os.path.join(out_dir, "bench.heapsnapshot")
-snapshot = median_of([bin, "-q", "snapshot", core, "-o", snap_out])
+def fresh_output():
+    """Each run as a single run would be (untimed): no earlier output to replace, and no dirty
+    pages of one waiting to be written back."""
+    if os.path.exists(snap_out):
+        os.remove(snap_out)
+    subprocess.run(["sync"])
+snapshot = median_of([bin, "-q", "snapshot", core, "-o", snap_out], before=fresh_output)
 snap_bytes = os.path.getsize(snap_out) if os.path.exists(snap_out) else 0
+to_null = median_of([bin, "-q", "snapshot", core, "-o", "/dev/null"])
 if os.path.exists(snap_out):
     os.remove(snap_out)
 v8 = float(v8_ms) / 1000 if v8_ms not in ("", "None") else None
 if v8 is not None:
     rows.append(("V8 writeHeapSnapshot (in process)", (v8, float("nan"), 0, 0), None, None))
 rows.append(("corewalk snapshot", snapshot, v8, "V8"))
+rows.append(("corewalk snapshot -o /dev/null", to_null, v8, "V8"))
 if llnode:
     ll = median_of([llnode, node, "-c", core, "-b", "-o", "v8 findjsobjects"], 1)
     rows.append(("llnode v8 findjsobjects", ll, None, None))

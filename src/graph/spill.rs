@@ -313,3 +313,77 @@ pub fn read_into(r: &mut Records, buf: &mut Vec<u8>, len: usize) -> std::io::Res
     buf.resize(len, 0);
     r.read_exact(buf)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_read_back_as_written() {
+        let dir = std::env::temp_dir();
+        let files: Vec<File> = (0..4).map(|_| temp_file(&dir).unwrap()).collect();
+        let mut sp = Spill {
+            nodes: BufWriter::new(files[0].try_clone().unwrap()),
+            edges: BufWriter::new(files[1].try_clone().unwrap()),
+            texts: BufWriter::new(files[2].try_clone().unwrap()),
+            locations: BufWriter::new(files[3].try_clone().unwrap()),
+            text_count: 0,
+            starts: Vec::new(),
+            targets: Vec::new(),
+            error: None,
+        };
+        let mut strings = Strings::default();
+        let mut raw = RawNode::empty(0x1000, 0);
+        raw.size = 1 << 40; // saturates
+        let first = sp.text(&mut strings, "héllo \"x\"");
+        sp.node(&raw, first);
+        sp.edge(Edge {
+            kind: EdgeType::Weak,
+            name: 7,
+            to: 1,
+        });
+        sp.edge(Edge {
+            kind: EdgeType::Property,
+            name: 3,
+            to: 0,
+        });
+        sp.location(0, [5, 6, 7]);
+        raw.node_type = NodeType::Array;
+        raw.size = 24;
+        sp.node(&raw, 4);
+        for w in [
+            &mut sp.nodes,
+            &mut sp.edges,
+            &mut sp.texts,
+            &mut sp.locations,
+        ] {
+            w.flush().unwrap();
+        }
+        assert!(sp.error.is_none());
+        assert_eq!(first, TEXT);
+        assert_eq!(sp.starts, vec![0, 2]);
+        assert_eq!(sp.targets, vec![1 | WEAK, 0]);
+        assert_eq!(Spilled::target(sp.targets[0]), 1);
+
+        let mut buf = Vec::new();
+        read_into(&mut reader(&files[0]).unwrap(), &mut buf, 2 * NODE_RECORD).unwrap();
+        assert_eq!(node_record(&buf), (NodeType::Hidden, TEXT, u32::MAX));
+        assert_eq!(node_record(&buf[NODE_RECORD..]), (NodeType::Array, 4, 24));
+        read_into(&mut reader(&files[1]).unwrap(), &mut buf, 2 * EDGE_RECORD).unwrap();
+        assert_eq!(edge_record(&buf), (EdgeType::Weak, 7));
+        assert_eq!(edge_record(&buf[EDGE_RECORD..]), (EdgeType::Property, 3));
+        let mut texts = Vec::new();
+        reader(&files[2]).unwrap().read_to_end(&mut texts).unwrap();
+        assert_eq!(&texts[..4], &("héllo \"x\"".len() as u32).to_le_bytes());
+        assert_eq!(&texts[4..], "héllo \"x\"".as_bytes());
+        read_into(&mut reader(&files[3]).unwrap(), &mut buf, LOCATION_RECORD).unwrap();
+        let fields: Vec<u32> = (0..4).map(|k| location_field(&buf, k)).collect();
+        assert_eq!(fields, vec![0, 5, 6, 7]);
+        // Nothing is left behind in the directory.
+        let pid = format!(".corewalk-spill.{}.", std::process::id());
+        assert!(!std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(&pid)));
+    }
+}
