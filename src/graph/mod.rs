@@ -1154,6 +1154,9 @@ pub struct PageStarts {
     mask: u64,
     /// Page base → index in `runs`.
     pages: AddrMap<u32>,
+    /// The same, direct-mapped by page number (base, run), at least twice as many slots as
+    /// pages: most lookups are one load and a compare; `pages` holds the collisions too.
+    direct: Vec<(u64, u32)>,
     runs: Vec<Run>,
     starts: RankBits,
     /// Nodes in all.
@@ -1177,10 +1180,30 @@ impl PageStarts {
         PageStarts {
             mask: !(page_size - 1),
             pages: AddrMap::default(),
+            direct: Vec::new(),
             runs: Vec::new(),
             starts: RankBits::default(),
             n: 0,
         }
+    }
+
+    fn slot(&self, base: u64) -> usize {
+        let shift = (!self.mask).count_ones();
+        (base >> shift) as usize & (self.direct.len() - 1)
+    }
+
+    /// Enter run `r` (at `base`) in the direct-mapped table, growing it first if needed.
+    fn enter(&mut self, base: u64, r: u32) {
+        if 2 * self.runs.len() > self.direct.len() {
+            let len = (4 * self.runs.len()).next_power_of_two().max(64);
+            self.direct = vec![(u64::MAX, 0); len];
+            for (k, run) in self.runs.iter().enumerate() {
+                let slot = self.slot(run.base);
+                self.direct[slot] = (run.base, k as u32);
+            }
+        }
+        let slot = self.slot(base);
+        self.direct[slot] = (base, r);
     }
 
     /// From sorted object addresses.
@@ -1219,13 +1242,15 @@ impl PageStarts {
             return false;
         }
         self.starts.extend_words(words);
-        self.pages.insert(base, self.runs.len() as u32);
+        let r = self.runs.len() as u32;
+        self.pages.insert(base, r);
         self.runs.push(Run {
             base,
             first: self.n,
             bit: bit as u32,
             bits: (64 * words.len()) as u32,
         });
+        self.enter(base, r);
         self.n += count;
         true
     }
@@ -1242,8 +1267,13 @@ impl PageStarts {
 
     /// The node of the object at `a`.
     pub fn get(&self, a: u64) -> Option<u32> {
+        if self.direct.is_empty() {
+            return None;
+        }
         let base = a & self.mask;
-        let run = self.runs[*self.pages.get(&base)? as usize];
+        let &(b, r) = self.direct.get(self.slot(base))?;
+        let r = if b == base { r } else { *self.pages.get(&base)? };
+        let run = self.runs[r as usize];
         let w = (a - base) / 8;
         if a & 7 != 0 || w >= u64::from(run.bits) {
             return None;
@@ -1744,6 +1774,14 @@ mod tests {
         assert_eq!(batched, addrs);
         // The first page alone, then the three small ones together.
         assert_eq!(p.batches(1000), vec![0..1, 1..4]);
+        // Pages whose numbers collide in the direct-mapped table.
+        let far: Vec<u64> = (0..100u64).map(|k| (k << 40) + 0x40).collect();
+        let f = PageStarts::new(&far, 0x4_0000);
+        for (i, &a) in far.iter().enumerate() {
+            assert_eq!(f.get(a), Some(i as u32), "{a:#x}");
+            assert_eq!(f.get(a + 0x4_0000), None);
+        }
+        assert_eq!(PageStarts::empty(0x4_0000).get(0x40), None);
         // A page pushed twice is refused.
         let mut q = PageStarts::new(&addrs, 0x4_0000);
         assert!(!q.push(0x10_0000_0000, &[1]));
