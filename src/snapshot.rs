@@ -122,7 +122,7 @@ pub struct Written {
 pub fn write_heap(
     ctx: &Ctx<'_>,
     sopts: &SnapshotOptions,
-    w: &mut impl Write,
+    w: &mut (impl Write + Send),
     progress: &dyn Progress,
     spill_dir: &Path,
 ) -> std::io::Result<Written> {
@@ -200,7 +200,7 @@ const WINDOW: usize = 1 << 20;
 fn write(
     s: &mut Spilled,
     sopts: &SnapshotOptions,
-    w: &mut impl Write,
+    w: &mut (impl Write + Send),
     progress: &dyn Progress,
 ) -> std::io::Result<Written> {
     const F: u32 = 7; // node fields
@@ -607,7 +607,7 @@ fn write(
 
 /// The texts of string nodes from their spill file, each after a separator, escaped in parallel
 /// a window at a time.
-fn write_texts(w: &mut impl Write, s: &Spilled) -> std::io::Result<()> {
+fn write_texts(w: &mut (impl Write + Send), s: &Spilled) -> std::io::Result<()> {
     let mut records = s.texts()?;
     let mut buf: Vec<u8> = Vec::new();
     let mut spans: Vec<(usize, usize)> = Vec::new();
@@ -639,29 +639,32 @@ fn write_texts(w: &mut impl Write, s: &Spilled) -> std::io::Result<()> {
 
 /// Records of nodes `0..n` formatted by `f` (see [`Parallel`]).
 fn in_parallel(
-    w: &mut impl Write,
+    w: &mut (impl Write + Send),
     n: usize,
     f: impl Fn(usize, &mut Vec<u8>) + Sync,
 ) -> std::io::Result<()> {
     Parallel::default().run(w, 0, n, |i, buf, _: &mut ()| f(i, buf))
 }
 
-/// Records formatted in parallel: a buffer per chunk of items, a bounded number of chunks at a
-/// time, written in item order. The buffers are reused from call to call (fresh ones would be
-/// page-faulted in each time).
+/// Records formatted in parallel: a buffer per chunk of items, a bounded number of chunks (a
+/// window) at a time, written in item order. A window is written while the next one is being
+/// formatted, so the writes (the kernel's copy into the page cache, or a wait for the disk) do not
+/// leave a core idle. The buffers are reused from call to call (fresh ones would be page-faulted
+/// in each time).
 #[derive(Default)]
 struct Parallel {
-    bufs: Vec<Vec<u8>>,
+    /// The window being written and the one being formatted.
+    bufs: [Vec<Vec<u8>>; 2],
 }
 
 impl Parallel {
     const CHUNK: usize = 1 << 15;
-    const IN_FLIGHT: usize = 32;
+    const IN_FLIGHT: usize = 16;
 
     /// Items `a..b`, each formatted by `f` with a state per chunk (starting from its default).
     fn run<S: Default>(
         &mut self,
-        w: &mut impl Write,
+        w: &mut (impl Write + Send),
         a: usize,
         b: usize,
         f: impl Fn(usize, &mut Vec<u8>, &mut S) + Sync,
@@ -670,13 +673,12 @@ impl Parallel {
             .step_by(Self::CHUNK)
             .map(|x| (x, (x + Self::CHUNK).min(b)))
             .collect();
-        let wanted = Self::IN_FLIGHT.min(chunks.len());
-        if self.bufs.len() < wanted {
-            self.bufs.resize_with(wanted, Vec::new);
-        }
-        for window in chunks.chunks(Self::IN_FLIGHT) {
-            self.bufs
-                .par_iter_mut()
+        let windows: Vec<&[(usize, usize)]> = chunks.chunks(Self::IN_FLIGHT).collect();
+        let format = |bufs: &mut Vec<Vec<u8>>, window: &[(usize, usize)]| {
+            if bufs.len() < window.len() {
+                bufs.resize_with(window.len(), Vec::new);
+            }
+            bufs.par_iter_mut()
                 .zip(window.par_iter())
                 .for_each(|(buf, &(x, y))| {
                     buf.clear();
@@ -685,11 +687,30 @@ impl Parallel {
                         f(i, buf, &mut state);
                     }
                 });
-            for buf in &self.bufs[..window.len()] {
-                w.write_all(buf)?;
-            }
+        };
+        let [mut current, mut next] = std::mem::take(&mut self.bufs);
+        if let Some(first) = windows.first() {
+            format(&mut current, first);
         }
-        Ok(())
+        let mut result = Ok(());
+        for k in 0..windows.len() {
+            let done = windows[k].len();
+            let (written, ()) = rayon::join(
+                || current[..done].iter().try_for_each(|buf| w.write_all(buf)),
+                || {
+                    if let Some(following) = windows.get(k + 1) {
+                        format(&mut next, following);
+                    }
+                },
+            );
+            if written.is_err() {
+                result = written;
+                break;
+            }
+            std::mem::swap(&mut current, &mut next);
+        }
+        self.bufs = [current, next];
+        result
     }
 }
 
@@ -720,16 +741,18 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-/// Append the decimal digits of `v`. Hundreds of millions of fields go through here: the digits
-/// are made two at a time in a fixed-size buffer that is appended whole and then cut to length,
-/// so no call copies a variable number of bytes.
+/// Append the decimal digits of `v`. Hundreds of millions of fields go through here: room for
+/// the longest number is appended (a fixed-size copy, no call), the digits are written into it two
+/// at a time, and it is cut to length.
 fn put_u64(buf: &mut Vec<u8>, v: u64) {
     if v < 10 {
         buf.push(b'0' + v as u8);
         return;
     }
     let n = v.ilog10() as usize + 1;
-    let mut digits = [0u8; 20];
+    let at = buf.len();
+    buf.extend_from_slice(&[0u8; 20]);
+    let digits = &mut buf[at..at + n];
     let (mut x, mut i) = (v, n);
     while x >= 100 {
         let r = (x % 100) as usize * 2;
@@ -745,8 +768,6 @@ fn put_u64(buf: &mut Vec<u8>, v: u64) {
     } else {
         digits[0] = b'0' + x as u8;
     }
-    let at = buf.len();
-    buf.extend_from_slice(&digits);
     buf.truncate(at + n);
 }
 

@@ -1272,7 +1272,11 @@ impl PageStarts {
         }
         let base = a & self.mask;
         let &(b, r) = self.direct.get(self.slot(base))?;
-        let r = if b == base { r } else { *self.pages.get(&base)? };
+        let r = if b == base {
+            r
+        } else {
+            *self.pages.get(&base)?
+        };
         let run = self.runs[r as usize];
         let w = (a - base) / 8;
         if a & 7 != 0 || w >= u64::from(run.bits) {
