@@ -274,7 +274,7 @@ const GENERATOR_FUNCTION: u64 = 24;
 type NameCache = crate::memory::AddrMap<Option<NodeInfo>>;
 
 /// A node's type, name (with its [`Strings::hash`]) and source location.
-type NodeInfo = (NodeType, std::sync::Arc<str>, u64, Option<[u32; 3]>);
+type NodeInfo = (NodeType, Box<str>, u64, Option<[u32; 3]>);
 
 /// Objects read per batch while building edges.
 const BATCH: usize = 1 << 18;
@@ -391,6 +391,8 @@ struct Absorbed<S> {
     /// Direct-mapped caches in front of `keys` and `statics`: (key, name), most edges hitting.
     recent_keys: Vec<(u64, u32)>,
     recent_statics: Vec<(u64, u32)>,
+    /// Node names by hash: (hash, name).
+    recent_names: Vec<(u64, u32)>,
     cache: MapCache,
     /// The next node.
     i: u32,
@@ -429,6 +431,7 @@ impl<S: Sink> Absorbed<S> {
             statics: AddrMap::default(),
             recent_keys: vec![(0, 0); RECENT_KEYS],
             recent_statics: vec![(0, 0); 64],
+            recent_names: vec![(u64::MAX, 0); RECENT_NAMES],
             cache: MapCache::default(),
             i: 0,
             n,
@@ -469,7 +472,17 @@ impl<S: Sink> Absorbed<S> {
                 let name = if is_appended_text(raw.node_type, text) {
                     self.sink.text(&mut self.strings, text)
                 } else {
-                    self.strings.intern_hashed(text, raw.name_hash)
+                    // Most nodes repeat a recent name: a direct-mapped table by hash first.
+                    let h = raw.name_hash;
+                    let slot = (h >> 40) as usize & (RECENT_NAMES - 1);
+                    match self.recent_names[slot] {
+                        (k, name) if k == h && self.strings.get(name) == text => name,
+                        _ => {
+                            let name = self.strings.intern_hashed(text, h);
+                            self.recent_names[slot] = (h, name);
+                            name
+                        }
+                    }
                 };
                 self.sink.node(&raw, name);
                 if let Some(size) = raw.backing_store {
@@ -551,6 +564,8 @@ impl<S: Sink> Absorbed<S> {
 
 /// Entries of [`Absorbed`]'s direct-mapped cache of property keys.
 const RECENT_KEYS: usize = 4096;
+/// Entries of [`Absorbed`]'s direct-mapped cache of node names.
+const RECENT_NAMES: usize = 1024;
 
 /// The slot of `key` (an address) in a direct-mapped table of `len` (a power of two) entries.
 fn direct_slot(key: u64, len: usize) -> usize {
@@ -700,8 +715,6 @@ type RawChunk = (Vec<RawNode>, Vec<RawEdge>, String);
 
 /// A node's name before interning.
 enum RawName {
-    /// Shared by the nodes of one map or function.
-    Shared(std::sync::Arc<str>),
     Static(&'static str),
     /// A span of the chunk's texts.
     Chunk(std::ops::Range<usize>),
@@ -710,7 +723,6 @@ enum RawName {
 impl RawName {
     fn text<'a>(&'a self, texts: &'a str) -> &'a str {
         match self {
-            RawName::Shared(s) => s,
             RawName::Static(s) => s,
             RawName::Chunk(r) => texts.get(r.clone()).unwrap_or(""),
         }
@@ -1430,8 +1442,14 @@ fn raw_node(
     } else {
         None
     };
+    // A cached name is copied into the chunk's texts (cheaper than sharing it across threads).
+    let mut chunk_text = |s: &str| {
+        let at = texts.len();
+        texts.push_str(s);
+        RawName::Chunk(at..texts.len())
+    };
     let cached = match key.map(|k| (k, name_cache.get(&k))) {
-        Some((_, Some(Some(v)))) => Some(v.clone()),
+        Some((_, Some(Some((t, name, h, l))))) => Some((*t, chunk_text(name), *h, *l)),
         Some((_, Some(None))) | None => None,
         Some((k, None)) => {
             if k == o.map.addr && model.name_depends_on_object(&o.map) {
@@ -1442,7 +1460,7 @@ fn raw_node(
     };
     let by_object = key.is_some_and(|k| matches!(name_cache.get(&k), Some(None)));
     let (mut node_type, name, name_hash, mut location) = match cached {
-        Some((t, name, h, l)) => (t, RawName::Shared(name), h, l),
+        Some(v) => v,
         None => {
             let (node_type, name) = match model.naming(cache, o) {
                 Some(n) => (n.node_type, n.name),
@@ -1470,18 +1488,14 @@ fn raw_node(
                 Strings::hash(&name)
             };
             if let (Some(k), false) = (key, by_object) {
-                let shared = std::sync::Arc::<str>::from(name);
-                name_cache.insert(k, Some((node_type, shared.clone(), name_hash, location)));
-                (node_type, RawName::Shared(shared), name_hash, location)
+                let raw = chunk_text(&name);
+                name_cache.insert(k, Some((node_type, name.into(), name_hash, location)));
+                (node_type, raw, name_hash, location)
             } else {
                 // Named one by one: into the chunk's text buffer (no allocation per node).
                 let name = match name {
                     std::borrow::Cow::Borrowed(s) => RawName::Static(s),
-                    std::borrow::Cow::Owned(s) => {
-                        let at = texts.len();
-                        texts.push_str(&s);
-                        RawName::Chunk(at..texts.len())
-                    }
+                    std::borrow::Cow::Owned(s) => chunk_text(&s),
                 };
                 (node_type, name, name_hash, location)
             }
