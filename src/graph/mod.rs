@@ -248,14 +248,17 @@ pub struct Graph {
 }
 
 /// A pending edge whose name is not interned yet.
+#[derive(Clone, Copy)]
 struct RawEdge {
     kind: EdgeType,
     name: EdgeName,
     to: u32,
 }
 
+#[derive(Clone, Copy)]
 enum EdgeName {
-    Text(String),
+    /// A span of the chunk's texts.
+    Text(usize, usize),
     /// A property edge named by its key (a string or symbol object).
     Key(u64),
     Static(&'static str),
@@ -453,8 +456,8 @@ impl<S: Sink> Absorbed<S> {
     }
 
     fn absorb_batch(&mut self, model: &Model<'_, Mem<'_>>, raws: Vec<RawChunk>) {
-        for (chunk_nodes, mut chunk_edges, texts) in raws {
-            for raw in chunk_nodes {
+        for (chunk_nodes, chunk_edges, texts) in raws {
+            for raw in &chunk_nodes {
                 let text = raw.name.text(&texts);
                 let i = self.i;
                 self.shape_refs.extend(raw.shape_refs.iter().copied());
@@ -484,7 +487,7 @@ impl<S: Sink> Absorbed<S> {
                         }
                     }
                 };
-                self.sink.node(&raw, name);
+                self.sink.node(raw, name);
                 if let Some(size) = raw.backing_store {
                     self.backing_stores.push((i, size));
                 }
@@ -492,8 +495,8 @@ impl<S: Sink> Absorbed<S> {
                     self.sink.location(i, l);
                 }
                 let holder = matches!(raw.node_type, NodeType::Object | NodeType::Closure);
-                for e in chunk_edges[raw.edges.clone()].iter_mut() {
-                    let name = match std::mem::replace(&mut e.name, EdgeName::Index(0)) {
+                for e in &chunk_edges[raw.edges.clone()] {
+                    let name = match e.name {
                         EdgeName::Index(k) => k,
                         EdgeName::Number(k) => {
                             let k = k as usize;
@@ -527,7 +530,7 @@ impl<S: Sink> Absorbed<S> {
                                 name
                             }
                         }
-                        EdgeName::Text(s) => self.strings.intern(&s),
+                        EdgeName::Text(a, b) => self.strings.intern(texts.get(a..b).unwrap_or("")),
                         EdgeName::Key(k) => {
                             let slot = direct_slot(k, RECENT_KEYS);
                             match self.recent_keys[slot] {
@@ -708,6 +711,13 @@ struct PageObjects {
     essential: Vec<Essential>,
     code_refs: Vec<u64>,
     scripts: Vec<(u64, ScriptLines)>,
+}
+
+/// An edge named by `s`, kept in the chunk's texts.
+fn text_name(texts: &mut String, s: &str) -> EdgeName {
+    let at = texts.len();
+    texts.push_str(s);
+    EdgeName::Text(at, texts.len())
 }
 
 /// A chunk of nodes read in parallel: the nodes, their edges, and the texts of their names.
@@ -1550,7 +1560,7 @@ fn raw_node(
             }
             // Named by key, once per key when the batch is laid out.
             let name = match s.key {
-                0 => EdgeName::Text(s.name),
+                0 => text_name(texts, &s.name),
                 k => EdgeName::Key(k),
             };
             match s.value {
@@ -1617,7 +1627,8 @@ fn raw_node(
     } else if ty.is_context(t) && Some(t) != ty.native_context {
         for s in model.context_slots(cache, o.addr, usize::MAX, false) {
             if let SlotValue::Tagged(Tagged::Object(v)) = s.value {
-                add(edges, EdgeType::Context, EdgeName::Text(s.name), v);
+                let name = text_name(texts, &s.name);
+                add(edges, EdgeType::Context, name, v);
             }
         }
         if let Some(Tagged::Object(p)) = model.field(o.addr, 16) {
