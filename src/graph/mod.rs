@@ -258,7 +258,7 @@ struct RawEdge {
 #[derive(Clone, Copy)]
 enum EdgeName {
     /// A span of the chunk's texts.
-    Text(usize, usize),
+    Text(Span),
     /// A property edge named by its key (a string or symbol object).
     Key(u64),
     Static(&'static str),
@@ -444,7 +444,7 @@ impl<S: Sink> Absorbed<S> {
     /// Intern and lay out one batch of nodes, in order.
     fn absorb(&mut self, model: &Model<'_, Mem<'_>>, raws: Vec<RawChunk>) {
         let first_batch = self.i == 0;
-        let edges_before: usize = raws.iter().map(|(_, e, _)| e.len()).sum();
+        let edges_before: usize = raws.iter().map(|c| c.edges.len()).sum();
         self.absorb_batch(model, raws);
         if first_batch && self.i > 0 {
             // Size the edge list once from the first batch's edges per node (a tenth more),
@@ -456,11 +456,12 @@ impl<S: Sink> Absorbed<S> {
     }
 
     fn absorb_batch(&mut self, model: &Model<'_, Mem<'_>>, raws: Vec<RawChunk>) {
-        for (chunk_nodes, chunk_edges, texts) in raws {
-            for raw in &chunk_nodes {
-                let text = raw.name.text(&texts);
+        for chunk in raws {
+            let texts = &chunk.texts;
+            self.shape_refs.extend_from_slice(&chunk.shape_refs);
+            for raw in &chunk.nodes {
+                let text = spanned(texts, raw.name);
                 let i = self.i;
-                self.shape_refs.extend(raw.shape_refs.iter().copied());
                 if self.special_types[usize::from(raw.itype)] {
                     self.special.push(Special {
                         node: i,
@@ -488,14 +489,18 @@ impl<S: Sink> Absorbed<S> {
                     }
                 };
                 self.sink.node(raw, name);
-                if let Some(size) = raw.backing_store {
-                    self.backing_stores.push((i, size));
+                if raw.backing_store != NO_BACKING_STORE {
+                    self.backing_stores.push((i, raw.backing_store));
                 }
                 if let Some(l) = raw.location {
                     self.sink.location(i, l);
                 }
                 let holder = matches!(raw.node_type, NodeType::Object | NodeType::Closure);
-                for e in &chunk_edges[raw.edges.clone()] {
+                let edges = chunk
+                    .edges
+                    .get(raw.edges.0 as usize..raw.edges.1 as usize)
+                    .unwrap_or(&[]);
+                for e in edges {
                     let name = match e.name {
                         EdgeName::Index(k) => k,
                         EdgeName::Number(k) => {
@@ -530,7 +535,7 @@ impl<S: Sink> Absorbed<S> {
                                 name
                             }
                         }
-                        EdgeName::Text(a, b) => self.strings.intern(texts.get(a..b).unwrap_or("")),
+                        EdgeName::Text(t) => self.strings.intern(spanned(texts, t)),
                         EdgeName::Key(k) => {
                             let slot = direct_slot(k, RECENT_KEYS);
                             match self.recent_keys[slot] {
@@ -715,63 +720,74 @@ struct PageObjects {
 
 /// An edge named by `s`, kept in the chunk's texts.
 fn text_name(texts: &mut String, s: &str) -> EdgeName {
+    EdgeName::Text(span(texts, s))
+}
+
+/// A chunk of nodes read in parallel: the nodes, their edges, the texts of their names, and the
+/// targets of maps' references. Nodes are kept small (tens of millions pass from the reading
+/// threads to the one that absorbs them): what varies in size lives in the chunk.
+#[derive(Default)]
+struct RawChunk {
+    nodes: Vec<RawNode>,
+    edges: Vec<RawEdge>,
+    texts: String,
+    shape_refs: Vec<u32>,
+}
+
+/// A span of a chunk's texts.
+type Span = (u32, u32);
+
+/// Append `s` to a chunk's texts (an empty span past 4 GiB of texts in one chunk).
+fn span(texts: &mut String, s: &str) -> Span {
     let at = texts.len();
-    texts.push_str(s);
-    EdgeName::Text(at, texts.len())
-}
-
-/// A chunk of nodes read in parallel: the nodes, their edges, and the texts of their names.
-type RawChunk = (Vec<RawNode>, Vec<RawEdge>, String);
-
-/// A node's name before interning.
-enum RawName {
-    Static(&'static str),
-    /// A span of the chunk's texts.
-    Chunk(std::ops::Range<usize>),
-}
-
-impl RawName {
-    fn text<'a>(&'a self, texts: &'a str) -> &'a str {
-        match self {
-            RawName::Static(s) => s,
-            RawName::Chunk(r) => texts.get(r.clone()).unwrap_or(""),
+    match u32::try_from(at + s.len()) {
+        Ok(end) => {
+            texts.push_str(s);
+            (at as u32, end)
         }
+        Err(_) => (0, 0),
     }
 }
 
+/// The text of a span.
+fn spanned(texts: &str, (a, b): Span) -> &str {
+    texts.get(a as usize..b as usize).unwrap_or("")
+}
+
+/// No backing store ([`RawNode::backing_store`]).
+const NO_BACKING_STORE: u64 = u64::MAX;
+
 /// What one node contributes before interning.
 pub(crate) struct RawNode {
-    /// Targets of a map's references.
-    shape_refs: Vec<u32>,
     addr: u64,
-    itype: u16,
     /// V8's self size (external strings: with their characters).
     size: u64,
-    node_type: NodeType,
-    name: RawName,
     /// [`Strings::hash`] of the name (0 for appended texts).
     name_hash: u64,
+    /// The size of an array buffer's backing store, or [`NO_BACKING_STORE`].
+    backing_store: u64,
     /// Script id, line and column of the function (or constructor) behind a JS object.
     location: Option<[u32; 3]>,
+    name: Span,
     /// This node's edges in its chunk's edge buffer.
-    edges: std::ops::Range<usize>,
-    backing_store: Option<u64>,
+    edges: (u32, u32),
+    itype: u16,
+    node_type: NodeType,
 }
 
 impl RawNode {
     /// A nameless hidden node without edges.
-    fn empty(addr: u64, at: usize) -> RawNode {
+    fn empty(addr: u64, at: u32) -> RawNode {
         RawNode {
-            shape_refs: Vec::new(),
             addr,
-            itype: 0,
             size: 0,
-            node_type: NodeType::Hidden,
-            name: RawName::Static(""),
             name_hash: Strings::hash(""),
+            backing_store: NO_BACKING_STORE,
             location: None,
-            edges: at..at,
-            backing_store: None,
+            name: (0, 0),
+            edges: (at, at),
+            itype: 0,
+            node_type: NodeType::Hidden,
         }
     }
 
@@ -896,25 +912,28 @@ pub(crate) fn read_heap<S: Sink + Send>(
             .map_init(
                 || (MapCache::default(), NameCache::default(), Vec::new()),
                 |(cache, ecache, visited), chunk| {
-                    let mut out_edges = Vec::with_capacity(4 * chunk.len());
-                    let mut texts = String::new();
-                    let v: Vec<RawNode> = chunk
-                        .iter()
-                        .map(|&a| match model.walker.object_at(cache, a) {
+                    let mut out = RawChunk {
+                        nodes: Vec::with_capacity(chunk.len()),
+                        edges: Vec::with_capacity(4 * chunk.len()),
+                        ..RawChunk::default()
+                    };
+                    for &a in chunk {
+                        let node = match model.walker.object_at(cache, a) {
                             Ok(o) => raw_node(
                                 ctx,
                                 &index,
                                 (cache, ecache, visited),
                                 &known,
                                 &o,
-                                (&mut out_edges, &mut texts),
+                                &mut out,
                             ),
                             // The walk decoded it from the same bytes: cannot happen.
-                            Err(_) => RawNode::empty(a, out_edges.len()),
-                        })
-                        .collect();
+                            Err(_) => RawNode::empty(a, out.edges.len() as u32),
+                        };
+                        out.nodes.push(node);
+                    }
                     progress.advance(chunk.len() as u64);
-                    (v, out_edges, texts)
+                    out
                 },
             )
             .collect()
@@ -1434,8 +1453,9 @@ fn raw_node(
     (cache, name_cache, visited): (&mut MapCache, &mut NameCache, &mut Vec<u64>),
     known: &Known<'_>,
     o: &Object,
-    (edges, texts): (&mut Vec<RawEdge>, &mut String),
+    out: &mut RawChunk,
 ) -> RawNode {
+    let (edges, texts) = (&mut out.edges, &mut out.texts);
     let (code_arrays, scripts) = (known.code_arrays, known.scripts);
     let first_edge = edges.len();
     visited.clear();
@@ -1453,11 +1473,7 @@ fn raw_node(
         None
     };
     // A cached name is copied into the chunk's texts (cheaper than sharing it across threads).
-    let mut chunk_text = |s: &str| {
-        let at = texts.len();
-        texts.push_str(s);
-        RawName::Chunk(at..texts.len())
-    };
+    let mut chunk_text = |s: &str| span(texts, s);
     let cached = match key.map(|k| (k, name_cache.get(&k))) {
         Some((_, Some(Some((t, name, h, l))))) => Some((*t, chunk_text(name), *h, *l)),
         Some((_, Some(None))) | None => None,
@@ -1503,11 +1519,7 @@ fn raw_node(
                 (node_type, raw, name_hash, location)
             } else {
                 // Named one by one: into the chunk's text buffer (no allocation per node).
-                let name = match name {
-                    std::borrow::Cow::Borrowed(s) => RawName::Static(s),
-                    std::borrow::Cow::Owned(s) => chunk_text(&s),
-                };
-                (node_type, name, name_hash, location)
+                (node_type, chunk_text(&name), name_hash, location)
             }
         }
     };
@@ -1546,7 +1558,7 @@ fn raw_node(
             }
         }
     };
-    let mut backing_store = None;
+    let mut backing_store = NO_BACKING_STORE;
     if ty.is_js_object(t) {
         // Named properties, in descriptor (or dictionary) order.
         for s in model.property_slots(cache, o.addr, &o.map, usize::MAX, false) {
@@ -1621,7 +1633,7 @@ fn raw_node(
                 .read_u64(o.addr + model.off.array_buffer_backing_store)
                 .unwrap_or(0);
             if store != 0 {
-                backing_store = Some(len);
+                backing_store = len.min(NO_BACKING_STORE - 1);
             }
         }
     } else if ty.is_context(t) && Some(t) != ty.native_context {
@@ -1705,11 +1717,10 @@ fn raw_node(
         o.map.addr,
     );
     // Cells a map refers to (prototype validity cells) are shown as part of object shapes.
-    let shape_refs: Vec<u32> = if Some(t) == ty.map {
-        edges[first_edge..].iter().map(|e| e.to).collect()
-    } else {
-        Vec::new()
-    };
+    if Some(t) == ty.map {
+        out.shape_refs
+            .extend(out.edges[first_edge..].iter().map(|e| e.to));
+    }
     // External strings: V8 counts the characters they point to.
     let read_only = known
         .read_only_areas
@@ -1721,7 +1732,6 @@ fn raw_node(
         o.size + external_payload(ctx, o)
     };
     RawNode {
-        shape_refs,
         addr: o.addr,
         itype: t,
         size,
@@ -1729,7 +1739,7 @@ fn raw_node(
         name_hash,
         name,
         location,
-        edges: first_edge..edges.len(),
+        edges: (first_edge as u32, out.edges.len() as u32),
         backing_store,
     }
 }
