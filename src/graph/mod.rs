@@ -442,7 +442,7 @@ impl<S: Sink> Absorbed<S> {
     }
 
     /// Intern and lay out one batch of nodes, in order.
-    fn absorb(&mut self, model: &Model<'_, Mem<'_>>, raws: Vec<RawChunk>) {
+    fn absorb(&mut self, model: &Model<'_, Mem<'_>>, raws: &[RawChunk]) {
         let first_batch = self.i == 0;
         let edges_before: usize = raws.iter().map(|c| c.edges.len()).sum();
         self.absorb_batch(model, raws);
@@ -455,7 +455,7 @@ impl<S: Sink> Absorbed<S> {
         }
     }
 
-    fn absorb_batch(&mut self, model: &Model<'_, Mem<'_>>, raws: Vec<RawChunk>) {
+    fn absorb_batch(&mut self, model: &Model<'_, Mem<'_>>, raws: &[RawChunk]) {
         for chunk in raws {
             let texts = &chunk.texts;
             self.shape_refs.extend_from_slice(&chunk.shape_refs);
@@ -734,6 +734,16 @@ struct RawChunk {
     shape_refs: Vec<u32>,
 }
 
+impl RawChunk {
+    /// Empty, its buffers kept.
+    fn clear(&mut self) {
+        self.nodes.clear();
+        self.edges.clear();
+        self.texts.clear();
+        self.shape_refs.clear();
+    }
+}
+
 /// A span of a chunk's texts.
 type Span = (u32, u32);
 
@@ -906,17 +916,20 @@ pub(crate) fn read_heap<S: Sink + Send>(
         scripts: &scripts,
         read_only_areas: &read_only_areas,
     };
+    let spare: std::sync::Mutex<Vec<RawChunk>> = std::sync::Mutex::new(Vec::new());
     let read = |batch: &[u64]| -> Vec<RawChunk> {
         batch
             .par_chunks(4096)
             .map_init(
                 || (MapCache::default(), NameCache::default(), Vec::new()),
                 |(cache, ecache, visited), chunk| {
-                    let mut out = RawChunk {
-                        nodes: Vec::with_capacity(chunk.len()),
-                        edges: Vec::with_capacity(4 * chunk.len()),
-                        ..RawChunk::default()
-                    };
+                    // Chunks come back from absorbing, with their buffers (fresh ones would be
+                    // page-faulted in and given back to the system each time).
+                    let mut out = spare
+                        .lock()
+                        .ok()
+                        .and_then(|mut s| s.pop())
+                        .unwrap_or_default();
                     for &a in chunk {
                         let node = match model.walker.object_at(cache, a) {
                             Ok(o) => raw_node(
@@ -949,7 +962,19 @@ pub(crate) fn read_heap<S: Sink + Send>(
     let mut next = read_batch(0);
     for k in 0..batches.len() {
         let Some(raws) = next.take() else { break };
-        let ((), following) = rayon::join(|| acc.absorb(model, raws), || read_batch(k + 1));
+        let ((), following) = rayon::join(
+            || {
+                let mut raws = raws;
+                acc.absorb(model, &raws);
+                for c in &mut raws {
+                    c.clear();
+                }
+                if let Ok(mut s) = spare.lock() {
+                    s.append(&mut raws);
+                }
+            },
+            || read_batch(k + 1),
+        );
         next = following;
     }
     progress.finish();
