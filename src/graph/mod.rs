@@ -261,7 +261,8 @@ enum EdgeName {
     Text(Span),
     /// A property edge named by its key (a string or symbol object).
     Key(u64),
-    Static(&'static str),
+    /// A name the reading code gives: an index in [`STATIC_NAMES`].
+    Static(u8),
     /// An element or hidden edge's index.
     Index(u32),
     /// A number written as a string name (internal edges of arrays).
@@ -283,12 +284,36 @@ type NodeInfo = (NodeType, Box<str>, u64, Option<[u32; 3]>);
 const BATCH: usize = 1 << 18;
 
 /// Names V8 gives arrays after the edge of an object or closure that holds them: `properties`,
-/// `elements`, `bindings`.
-const TAG_NAMES: [&str; 3] = [
-    "(object properties)",
-    "(object elements)",
-    "(bound arguments)",
+/// `elements`.
+const TAG_NAMES: [&str; 2] = ["(object properties)", "(object elements)"];
+
+/// Edge names the reading code gives (not read from the heap), by [`EdgeName::Static`] index.
+const STATIC_NAMES: [&str; 12] = [
+    "map",
+    "properties",
+    "elements",
+    "__proto__",
+    "shared",
+    "context",
+    "scope_info",
+    "previous",
+    "first",
+    "second",
+    "parent",
+    "actual",
 ];
+const S_MAP: u8 = 0;
+const S_PROPERTIES: u8 = 1;
+const S_ELEMENTS: u8 = 2;
+const S_PROTO: u8 = 3;
+const S_SHARED: u8 = 4;
+const S_CONTEXT: u8 = 5;
+const S_SCOPE_INFO: u8 = 6;
+const S_PREVIOUS: u8 = 7;
+const S_FIRST: u8 = 8;
+const S_SECOND: u8 = 9;
+const S_PARENT: u8 = 10;
+const S_ACTUAL: u8 = 11;
 
 /// Whether a node's name is a string's (non-empty) text, which [`Absorbed`] appends to the
 /// string table without looking for an equal one.
@@ -389,11 +414,10 @@ struct Absorbed<S> {
     numbers: Vec<u32>,
     /// Interned names of property keys, by key object.
     keys: AddrMap<u32>,
-    /// Interned static edge names, by the literal's address and length.
-    statics: AddrMap<u32>,
-    /// Direct-mapped caches in front of `keys` and `statics`: (key, name), most edges hitting.
+    /// Interned [`STATIC_NAMES`], once used.
+    statics: [Option<u32>; STATIC_NAMES.len()],
+    /// A direct-mapped cache in front of `keys`: (key, name), most edges hitting.
     recent_keys: Vec<(u64, u32)>,
-    recent_statics: Vec<(u64, u32)>,
     /// Node names by hash: (hash, name).
     recent_names: Vec<(u64, u32)>,
     cache: MapCache,
@@ -431,9 +455,8 @@ impl<S: Sink> Absorbed<S> {
             special_types,
             numbers: Vec::new(),
             keys: AddrMap::default(),
-            statics: AddrMap::default(),
+            statics: [None; STATIC_NAMES.len()],
             recent_keys: vec![(0, 0); RECENT_KEYS],
-            recent_statics: vec![(0, 0); 64],
             recent_names: vec![(u64::MAX, 0); RECENT_NAMES],
             cache: MapCache::default(),
             i: 0,
@@ -511,29 +534,17 @@ impl<S: Sink> Absorbed<S> {
                             }
                             self.numbers[k]
                         }
-                        EdgeName::Static(s) => {
+                        EdgeName::Static(k) => {
                             if holder {
-                                match s {
-                                    "properties" => self.tags.push((e.to, 0)),
-                                    "elements" => self.tags.push((e.to, 1)),
-                                    "bindings" => self.tags.push((e.to, 2)),
+                                match k {
+                                    S_PROPERTIES => self.tags.push((e.to, 0)),
+                                    S_ELEMENTS => self.tags.push((e.to, 1)),
                                     _ => {}
                                 }
                             }
-                            // Static names come from a few dozen literals: by address, through
-                            // a small direct-mapped table.
-                            let key = s.as_ptr() as u64 ^ ((s.len() as u64) << 48);
-                            let slot = &mut self.recent_statics[direct_slot(key, 64)];
-                            if slot.0 == key {
-                                slot.1
-                            } else {
-                                let name = *self
-                                    .statics
-                                    .entry(key)
-                                    .or_insert_with(|| self.strings.intern(s));
-                                *slot = (key, name);
-                                name
-                            }
+                            let k = usize::from(k).min(STATIC_NAMES.len() - 1);
+                            *self.statics[k]
+                                .get_or_insert_with(|| self.strings.intern(STATIC_NAMES[k]))
                         }
                         EdgeName::Text(t) => self.strings.intern(spanned(texts, t)),
                         EdgeName::Key(k) => {
@@ -988,9 +999,9 @@ pub(crate) fn read_heap<S: Sink + Send>(
         ..
     } = acc;
     // The first holder's tag of each array, its name interned only when used.
-    tags.sort_by_key(|&(to, _)| to);
+    tags.par_sort_by_key(|&(to, _)| to);
     tags.dedup_by_key(|&mut (to, _)| to);
-    let mut tag_names: [Option<u32>; 3] = [None; 3];
+    let mut tag_names: [Option<u32>; 2] = [None; 2];
     let tags = tags
         .into_iter()
         .map(|(to, tag)| {
@@ -1008,7 +1019,7 @@ pub(crate) fn read_heap<S: Sink + Send>(
         .map(|s| s.node)
         .collect();
     shape_refs.retain(|to| cells.contains(to));
-    shape_refs.sort_unstable();
+    shape_refs.par_sort_unstable();
     shape_refs.dedup();
     Read {
         sink,
@@ -1627,20 +1638,20 @@ fn raw_node(
             }
         });
         if let Some(p) = Tagged::from_word(o.map.prototype).object() {
-            add(edges, EdgeType::Property, EdgeName::Static("__proto__"), p);
+            add(edges, EdgeType::Property, EdgeName::Static(S_PROTO), p);
         }
         visited.push(model.off.properties);
         visited.push(model.off.elements);
         if let Some(Tagged::Object(p)) = model.field(o.addr, model.off.properties) {
-            add(edges, EdgeType::Internal, EdgeName::Static("properties"), p);
+            add(edges, EdgeType::Internal, EdgeName::Static(S_PROPERTIES), p);
         }
         if let Some(Tagged::Object(p)) = model.field(o.addr, model.off.elements) {
-            add(edges, EdgeType::Internal, EdgeName::Static("elements"), p);
+            add(edges, EdgeType::Internal, EdgeName::Static(S_ELEMENTS), p);
         }
         if ty.is_function(t) {
             for (off, name) in [
-                (model.off.function_shared, "shared"),
-                (model.off.function_context, "context"),
+                (model.off.function_shared, S_SHARED),
+                (model.off.function_context, S_CONTEXT),
             ] {
                 visited.push(off);
                 if let Some(Tagged::Object(p)) = model.field(o.addr, off) {
@@ -1669,20 +1680,20 @@ fn raw_node(
             }
         }
         if let Some(Tagged::Object(p)) = model.field(o.addr, 16) {
-            add(edges, EdgeType::Internal, EdgeName::Static("scope_info"), p);
+            add(edges, EdgeType::Internal, EdgeName::Static(S_SCOPE_INFO), p);
         }
         if let Some(Tagged::Object(p)) = model.field(o.addr, 24) {
-            add(edges, EdgeType::Internal, EdgeName::Static("previous"), p);
+            add(edges, EdgeType::Internal, EdgeName::Static(S_PREVIOUS), p);
         }
         let len = model.smi(o.addr, 8).unwrap_or(0).max(0) as u64;
         for s in 0..(2 + len) {
             visited.push(8 + 8 * s); // length and every slot
         }
     } else if let Kind::String(s) = ctx.v8.shapes.kind(t) {
-        let named: &[(u64, &'static str)] = match s.rep {
-            StringRep::Cons => &[(16, "first"), (24, "second")],
-            StringRep::Sliced => &[(16, "parent")],
-            StringRep::Thin => &[(16, "actual")],
+        let named: &[(u64, u8)] = match s.rep {
+            StringRep::Cons => &[(16, S_FIRST), (24, S_SECOND)],
+            StringRep::Sliced => &[(16, S_PARENT)],
+            StringRep::Thin => &[(16, S_ACTUAL)],
             _ => &[],
         };
         for &(off, name) in named {
@@ -1738,7 +1749,7 @@ fn raw_node(
     add(
         edges,
         EdgeType::Internal,
-        EdgeName::Static("map"),
+        EdgeName::Static(S_MAP),
         o.map.addr,
     );
     // Cells a map refers to (prototype validity cells) are shown as part of object shapes.
