@@ -277,6 +277,9 @@ const GENERATOR_FUNCTION: u64 = 24;
 /// maps whose objects are named one by one.
 type NameCache = crate::memory::AddrMap<Option<NodeInfo>>;
 
+/// Per-thread property layouts by map (`None`: dictionary mode).
+type Layouts = AddrMap<Option<Vec<crate::v8::props::LayoutSlot>>>;
+
 /// A node's type, name (with its [`Strings::hash`]) and source location.
 type NodeInfo = (NodeType, Box<str>, u64, Option<[u32; 3]>);
 
@@ -932,8 +935,11 @@ pub(crate) fn read_heap<S: Sink + Send>(
         batch
             .par_chunks(4096)
             .map_init(
-                || (MapCache::default(), NameCache::default(), Vec::new()),
-                |(cache, ecache, visited), chunk| {
+                || {
+                    let caches = (MapCache::default(), NameCache::default());
+                    (caches, Layouts::default(), Vec::new())
+                },
+                |((cache, ecache), layouts, visited), chunk| {
                     // Chunks come back from absorbing, with their buffers (fresh ones would be
                     // page-faulted in and given back to the system each time).
                     let mut out = spare
@@ -946,7 +952,7 @@ pub(crate) fn read_heap<S: Sink + Send>(
                             Ok(o) => raw_node(
                                 ctx,
                                 &index,
-                                (cache, ecache, visited),
+                                (cache, ecache, layouts, visited),
                                 &known,
                                 &o,
                                 &mut out,
@@ -1486,7 +1492,12 @@ fn tagged_range(ctx: &Ctx<'_>, o: &Object) -> (u64, u64) {
 fn raw_node(
     ctx: &Ctx<'_>,
     index: &Index<'_>,
-    (cache, name_cache, visited): (&mut MapCache, &mut NameCache, &mut Vec<u64>),
+    (cache, name_cache, layouts, visited): (
+        &mut MapCache,
+        &mut NameCache,
+        &mut Layouts,
+        &mut Vec<u64>,
+    ),
     known: &Known<'_>,
     o: &Object,
     out: &mut RawChunk,
@@ -1597,7 +1608,19 @@ fn raw_node(
     let mut backing_store = NO_BACKING_STORE;
     if ty.is_js_object(t) {
         // Named properties, in descriptor (or dictionary) order.
-        for s in model.property_slots(cache, o.addr, &o.map, usize::MAX, false) {
+        // Fast-mode objects by their map's layout (descriptors read once per map), the others
+        // one by one.
+        let layout = layouts
+            .entry(o.map.addr)
+            .or_insert_with(|| model.property_layout(&o.map));
+        let slots = match layout {
+            Some(layout) => {
+                let body = model.mem.slice(o.addr, o.size).unwrap_or(&[]);
+                model.slots_by_layout(o.addr, body, layout)
+            }
+            None => model.property_slots(cache, o.addr, &o.map, usize::MAX, false),
+        };
+        for s in slots {
             // Numbers in double fields are not properties in V8's snapshot (the box is reached
             // through a hidden edge instead).
             if s.double {

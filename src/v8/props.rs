@@ -23,6 +23,27 @@ pub struct Slot {
     pub in_object: Option<u64>,
 }
 
+/// A named property of fast-mode objects of one map (see [`Model::property_layout`]).
+#[derive(Clone, Debug)]
+pub struct LayoutSlot {
+    /// The key's address.
+    pub key: u64,
+    /// A field with double representation.
+    pub double: bool,
+    pub place: Place,
+}
+
+/// Where a property's value is.
+#[derive(Clone, Copy, Debug)]
+pub enum Place {
+    /// At this byte offset in the object.
+    InObject(u64),
+    /// At this byte offset in the object's property array.
+    OutOfObject(u64),
+    /// In the descriptor: the same for every object of the map.
+    Value(SlotValue),
+}
+
 /// A value as stored: tagged, or a raw double (double arrays), or absent (a hole).
 #[derive(Clone, Copy, Debug)]
 pub enum SlotValue {
@@ -230,6 +251,86 @@ impl<M: Memory> Model<'_, M> {
                 value,
                 key: k,
                 double,
+                in_object,
+            });
+        }
+        out
+    }
+
+    /// Where the named properties of fast-mode objects with `map` are, decided by the map alone:
+    /// what [`Model::property_slots`] (without names) reads per object, read once per map.
+    /// `None` for dictionary-mode maps, whose properties are per object.
+    pub fn property_layout(&self, map: &MapInfo) -> Option<Vec<LayoutSlot>> {
+        let o = &self.off;
+        if (u64::from(map.bit_field3) >> o.is_dictionary_shift) & 1 == 1 {
+            return None;
+        }
+        let start = u64::from(self.mem.read_u8(map.addr + o.map_inobject_start)?);
+        let inobject = (u64::from(map.instance_size) / 8).saturating_sub(start);
+        let mut out = Vec::new();
+        for base in self.descriptor_entries(map) {
+            let word = |k: u64| self.mem.read_u64(base + 8 * k).map(Tagged::from_word);
+            let Some(Tagged::Object(key)) = word(o.desc_key) else {
+                continue;
+            };
+            let Some(Tagged::Smi(details)) = word(o.desc_details) else {
+                continue;
+            };
+            let details = details as u32 as u64;
+            let double = (details & o.prop_representation_mask) >> o.prop_representation_shift
+                == o.prop_representation_double;
+            let location = (details & o.prop_location_mask) >> o.prop_location_shift;
+            let place = if location == o.prop_location_field {
+                let index = (details & o.prop_index_mask) >> o.prop_index_shift;
+                if index < inobject {
+                    Place::InObject(8 * (start + index))
+                } else {
+                    Place::OutOfObject(16 + 8 * (index - inobject))
+                }
+            } else {
+                match self.property_value(word(o.desc_value), details) {
+                    Some(v) => Place::Value(v),
+                    None => continue,
+                }
+            };
+            out.push(LayoutSlot { key, double, place });
+        }
+        Some(out)
+    }
+
+    /// The named properties of `obj` by its map's [`Model::property_layout`]: the slots
+    /// [`Model::property_slots`] gives without names. `body` is the object's bytes from its start
+    /// (in-object fields are read from it).
+    pub fn slots_by_layout(&self, obj: u64, body: &[u8], layout: &[LayoutSlot]) -> Vec<Slot> {
+        let mut props = None;
+        let mut out = Vec::with_capacity(layout.len());
+        for l in layout {
+            let (value, in_object) = match l.place {
+                Place::InObject(off) => {
+                    let word = body
+                        .get(off as usize..off as usize + 8)
+                        .and_then(|b| b.try_into().ok())
+                        .map(u64::from_le_bytes)
+                        .or_else(|| self.mem.read_u64(obj + off));
+                    match word {
+                        Some(w) => (SlotValue::Tagged(Tagged::from_word(w)), Some(off)),
+                        None => continue,
+                    }
+                }
+                Place::OutOfObject(off) => {
+                    let array = *props.get_or_insert_with(|| self.ptr(obj, self.off.properties));
+                    match array.and_then(|a| self.field(a, off)) {
+                        Some(v) => (SlotValue::Tagged(v), None),
+                        None => continue,
+                    }
+                }
+                Place::Value(v) => (v, None),
+            };
+            out.push(Slot {
+                name: String::new(),
+                value,
+                key: l.key,
+                double: l.double,
                 in_object,
             });
         }
