@@ -285,12 +285,14 @@ fn write(
             .get(&(i as u64))
             .map(|&p| synthetic + layout.heap_count + p)
     };
-    // Edges written for a kept node: those to kept nodes, and its backing store.
+    // Edges written for a kept node: those to kept nodes, and its backing store. Strong edges of
+    // a kept node always lead to kept nodes (what a reachable node reaches is reachable, and with
+    // --include-unreachable everything is kept): only weak ones are looked up.
     let edge_count = |i: usize| -> u64 {
         let kept = s
             .edge_targets(i)
             .iter()
-            .filter(|&&t| layout.index.has(Spilled::target(t) as usize))
+            .filter(|&&t| !Spilled::is_weak(t) || layout.index.has(Spilled::target(t) as usize))
             .count();
         kept as u64 + u64::from(native_node(i).is_some())
     };
@@ -737,9 +739,10 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-/// Append the decimal digits of `v`. Hundreds of millions of fields go through here: room for
-/// the longest number is appended (a fixed-size copy, no call), the digits are written into it two
-/// at a time, and it is cut to length.
+/// Append the decimal digits of `v`. Hundreds of millions of fields go through here. Numbers
+/// below 10^8 (nearly all) are assembled as eight ASCII digits in one register from four
+/// two-digit pairs, shifted past their leading zeros and stored whole; longer ones get room for
+/// twenty digits written two at a time. No call copies a variable number of bytes.
 fn put_u64(buf: &mut Vec<u8>, v: u64) {
     if v < 10 {
         buf.push(b'0' + v as u8);
@@ -747,6 +750,21 @@ fn put_u64(buf: &mut Vec<u8>, v: u64) {
     }
     let n = v.ilog10() as usize + 1;
     let at = buf.len();
+    if v < 100_000_000 {
+        let pair = |k: u64| {
+            u64::from(u16::from_le_bytes([
+                PAIRS[2 * k as usize],
+                PAIRS[2 * k as usize + 1],
+            ]))
+        };
+        let (hi, lo) = (v / 10_000, v % 10_000);
+        let word =
+            pair(hi / 100) | pair(hi % 100) << 16 | pair(lo / 100) << 32 | pair(lo % 100) << 48;
+        // Little-endian: the first digit is the lowest byte; drop the 8 - n leading zeros.
+        buf.extend_from_slice(&(word >> (8 * (8 - n))).to_le_bytes());
+        buf.truncate(at + n);
+        return;
+    }
     buf.extend_from_slice(&[0u8; 20]);
     let digits = &mut buf[at..at + n];
     let (mut x, mut i) = (v, n);
@@ -780,7 +798,15 @@ mod tests {
             String::from_utf8(b).unwrap(),
             "0 7 10 4294967295 18446744073709551615 "
         );
-        // Every length, and both sides of each power of ten.
+        // Every number below 10^6, then every length and both sides of each power of ten.
+        let mut b = Vec::new();
+        let mut expected = String::new();
+        for v in (0..1_000_000u64).chain((1_000_000..200_000_000).step_by(9_973)) {
+            super::put_u64(&mut b, v);
+            b.push(b',');
+            expected.push_str(&format!("{v},"));
+        }
+        assert_eq!(String::from_utf8(b).unwrap(), expected);
         let mut x: u64 = 1;
         for _ in 0..20 {
             for v in [x - 1, x, x + 1, x.wrapping_mul(7) / 3] {

@@ -137,6 +137,58 @@ fn check(workload: &str, major: u32) {
     );
 
     check_structure(&out);
+    // With --include-unreachable: the same heap nodes plus the unreachable objects, under one
+    // synthetic (unreachable) node whose edges reach each of them.
+    let all = d.join("all.heapsnapshot");
+    let r = corewalk(&[
+        "snapshot",
+        p(&made.core),
+        "-o",
+        p(&all),
+        "--include-unreachable",
+        "--json",
+    ]);
+    assert!(r.status.success(), "snapshot failed: {}", stderr(&r));
+    check_structure(&all);
+    let wide: Value = serde_json::from_slice(&r.stdout).unwrap();
+    let unreachable_objects = report["unreachable_objects"].as_u64().unwrap();
+    assert!(
+        unreachable_objects > 0,
+        "the workloads leave garbage behind"
+    );
+    // Native nodes (array buffers' backing stores) come with the buffers that hold them.
+    let natives = |path: &std::path::Path| {
+        let s: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let types = s["snapshot"]["meta"]["node_types"][0]
+            .as_array()
+            .unwrap()
+            .clone();
+        let native = types.iter().position(|t| t == "native").unwrap() as u64;
+        s["nodes"]
+            .as_array()
+            .unwrap()
+            .chunks(7)
+            .filter(|n| n[0].as_u64() == Some(native))
+            .count() as u64
+    };
+    assert_eq!(
+        wide["nodes"].as_u64().unwrap(),
+        report["nodes"].as_u64().unwrap() + unreachable_objects + 1 + natives(&all) - natives(&out)
+    );
+    let s: Value = serde_json::from_slice(&std::fs::read(&all).unwrap()).unwrap();
+    let strings = s["strings"].as_array().unwrap();
+    let nodes = s["nodes"].as_array().unwrap();
+    let held = nodes
+        .chunks(7)
+        .find(|n| strings[n[1].as_u64().unwrap() as usize] == "(unreachable)")
+        .map(|n| n[4].as_u64().unwrap());
+    assert_eq!(held, Some(unreachable_objects));
+    // The spill files are gone.
+    assert!(!d.read_dir().unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .contains("spill")));
     let Some(tool) = devtools_check() else {
         println!("devtools-check not found: structure checked, DevTools' parser not run");
         return;

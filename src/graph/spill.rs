@@ -211,6 +211,11 @@ impl Spilled {
         self.targets.get(a..b).unwrap_or(&[])
     }
 
+    /// Whether an entry of [`Spilled::edge_targets`] is a weak edge's.
+    pub fn is_weak(t: u32) -> bool {
+        t & WEAK != 0
+    }
+
     /// The node an entry of [`Spilled::edge_targets`] points to.
     pub fn target(t: u32) -> u32 {
         t & !WEAK
