@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::graph::spill::{
-    self, edge_record, location_field, node_record, read_into, Spilled, EDGE_RECORD,
+    self, edge_record, location_field, node_record, read_into, Spilled, EDGE_CHUNK,
     LOCATION_RECORD, NODE_RECORD, TEXT,
 };
 use crate::graph::{EdgeType, Patches, RankBits, EDGE_TYPES};
@@ -195,6 +195,7 @@ impl OutputIndex {
 /// Nodes formatted per window: the window's node and edge records are read from the spill files,
 /// then formatted in parallel.
 const WINDOW: usize = 1 << 20;
+const _: () = assert!(WINDOW.is_multiple_of(EDGE_CHUNK));
 
 /// Write a spilled heap as a `.heapsnapshot` to `w`.
 fn write(
@@ -507,26 +508,38 @@ fn write(
     let mut records = s.edges()?;
     for a in (0..n).step_by(WINDOW) {
         let b = (a + WINDOW).min(n);
-        let first = s.starts[a] as usize;
-        let len = s.starts[b] as usize - first;
-        read_into(&mut records, &mut buf, len * EDGE_RECORD)?;
+        // The window's edge records, from the first node's chunk start to the next window's.
+        let chunk_at = |i: usize| -> usize {
+            let k = (i / EDGE_CHUNK).min(s.edge_chunks.len().saturating_sub(1));
+            s.edge_chunks.get(k).map_or(0, |&o| o as usize)
+        };
+        let first = chunk_at(a);
+        let end = if b == n {
+            s.edge_chunks.last().map_or(0, |&o| o as usize)
+        } else {
+            chunk_at(b)
+        };
+        read_into(&mut records, &mut buf, end.saturating_sub(first))?;
         let window = &buf;
-        formatter.run(w, a, b, |i, out, _: &mut ()| {
-            if !layout.index.has(i) {
-                return;
-            }
-            let from = s.starts[i] as usize - first;
-            for (j, &t) in s.edge_targets(i).iter().enumerate() {
+        // Chunks start at multiples of EDGE_CHUNK (windows are multiples of it): each decodes
+        // its records from its own start, every node's in turn (left-out nodes' skipped).
+        formatter.run(w, a, b, |i, out, cursor: &mut Option<usize>| {
+            let at = cursor.get_or_insert_with(|| chunk_at(i) - first);
+            let kept = layout.index.has(i);
+            for &t in s.edge_targets(i) {
+                let (kind, name) = edge_record(window, at);
+                if !kept {
+                    continue;
+                }
                 let Some(to) = layout.index.get(Spilled::target(t) as usize) else {
                     continue;
                 };
-                let (kind, name) = edge_record(&window[(from + j) * EDGE_RECORD..]);
                 put_record(
                     out,
                     &[kind as u64, u64::from(name), u64::from(to) * u64::from(F)],
                 );
             }
-            if let Some(to) = native_node(i) {
+            if let (true, Some(to)) = (kept, native_node(i)) {
                 put_record(
                     out,
                     &[
@@ -656,7 +669,9 @@ struct Parallel {
 }
 
 impl Parallel {
-    const CHUNK: usize = 1 << 15;
+    /// Items per chunk: the spill's [`EDGE_CHUNK`], so that every chunk of nodes starts where
+    /// the edge file records an offset.
+    const CHUNK: usize = EDGE_CHUNK;
     const IN_FLIGHT: usize = 16;
 
     /// Items `a..b`, each formatted by `f` with a state per chunk (starting from its default).

@@ -8,7 +8,9 @@
 //! Records (little-endian):
 //! - node: type (u8, index in [`ALL`]), name (u32: an interned string, or [`TEXT`] + k for the
 //!   k-th text), self size (u32, saturated);
-//! - edge: type (u8, index in [`EDGE_KINDS`]), name or index (u32); its target is in memory;
+//! - edge: `name << 3 | type` as a LEB128 varint (most take one or two bytes); its target is in
+//!   memory. The byte offset of the first edge of every [`EDGE_CHUNK`]-th node is kept, so that
+//!   chunks of nodes can be decoded in parallel;
 //! - text: length (u32), then the UTF-8 bytes;
 //! - location: node, script id, line, column (u32 each).
 
@@ -29,7 +31,8 @@ pub const TEXT: u32 = 1 << 31;
 const WEAK: u32 = 1 << 31;
 
 pub const NODE_RECORD: usize = 9;
-pub const EDGE_RECORD: usize = 5;
+/// Nodes per chunk of edge records with a known start (see [`Spilled::edge_chunks`]).
+pub const EDGE_CHUNK: usize = 1 << 15;
 pub const LOCATION_RECORD: usize = 16;
 
 /// A spill file being written: records gather in a buffer written out a megabyte at a time.
@@ -38,6 +41,8 @@ pub const LOCATION_RECORD: usize = 16;
 struct Out {
     file: File,
     buf: Vec<u8>,
+    /// Bytes flushed to the file.
+    written: u64,
 }
 
 impl Out {
@@ -47,7 +52,26 @@ impl Out {
         Out {
             file,
             buf: Vec::with_capacity(Self::FLUSH + 64),
+            written: 0,
         }
+    }
+
+    /// Bytes written so far.
+    fn position(&self) -> u64 {
+        self.written + self.buf.len() as u64
+    }
+
+    /// Append `v` as a LEB128 varint.
+    fn put_varint(&mut self, mut v: u64) -> std::io::Result<()> {
+        while v >= 0x80 {
+            self.buf.push(v as u8 | 0x80);
+            v >>= 7;
+        }
+        self.buf.push(v as u8);
+        if self.buf.len() >= Self::FLUSH {
+            self.flush()?;
+        }
+        Ok(())
     }
 
     /// Append the low `n` bytes of `v`, little-endian.
@@ -66,6 +90,7 @@ impl Out {
             self.flush()?;
         }
         if b.len() >= Self::FLUSH {
+            self.written += b.len() as u64;
             return self.file.write_all(b);
         }
         self.buf.extend_from_slice(b);
@@ -74,6 +99,7 @@ impl Out {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.file.write_all(&self.buf)?;
+        self.written += self.buf.len() as u64;
         self.buf.clear();
         Ok(())
     }
@@ -88,6 +114,8 @@ struct Spill {
     text_count: u32,
     starts: Vec<u32>,
     targets: Vec<u32>,
+    /// Byte offset of the edges of every [`EDGE_CHUNK`]-th node.
+    edge_chunks: Vec<u64>,
     /// The first failure (writing a file, or a heap beyond the record formats' limits).
     error: Option<std::io::Error>,
 }
@@ -144,6 +172,9 @@ impl Sink for Spill {
             .put(head, 8)
             .and_then(|()| self.nodes.put(size >> 24, 1));
         self.check(r);
+        if self.starts.len().is_multiple_of(EDGE_CHUNK) {
+            self.edge_chunks.push(self.edges.position());
+        }
         match u32::try_from(self.targets.len()) {
             Ok(k) => self.starts.push(k),
             Err(_) => {
@@ -154,8 +185,9 @@ impl Sink for Spill {
     }
 
     fn edge(&mut self, e: Edge) {
-        let rec = e.kind as u64 | u64::from(e.name) << 8;
-        let r = self.edges.put(rec, EDGE_RECORD);
+        let r = self
+            .edges
+            .put_varint(e.kind as u64 | u64::from(e.name) << 3);
         self.check(r);
         let weak = if e.kind == EdgeType::Weak { WEAK } else { 0 };
         self.targets.push(e.to | weak);
@@ -181,6 +213,9 @@ pub struct Spilled {
     pub texts: u32,
     /// Edges of node `i`: `starts[i]..starts[i + 1]`, in the edge file and in `targets`.
     pub starts: Vec<u32>,
+    /// Byte offset in the edge file of the edges of nodes `k * EDGE_CHUNK`, then the file's
+    /// length.
+    pub edge_chunks: Vec<u64>,
     targets: Vec<u32>,
     nodes_file: File,
     edges_file: File,
@@ -249,13 +284,24 @@ pub fn node_record(r: &[u8]) -> (NodeType, u32, u32) {
     (t, name, size)
 }
 
-/// An edge record: (type, name or index).
-pub fn edge_record(r: &[u8]) -> (EdgeType, u32) {
+/// The edge record at `*at` in `r`: (type, name or index); `*at` moves past it. A record cut
+/// short reads as what it has.
+pub fn edge_record(r: &[u8], at: &mut usize) -> (EdgeType, u32) {
+    let mut v: u64 = 0;
+    let mut shift = 0;
+    while let Some(&b) = r.get(*at) {
+        *at += 1;
+        v |= u64::from(b & 0x7f) << shift.min(63);
+        shift += 7;
+        if b & 0x80 == 0 {
+            break;
+        }
+    }
     let kind = EDGE_KINDS
-        .get(usize::from(r[0]))
+        .get((v & 7) as usize)
         .copied()
         .unwrap_or(EdgeType::Hidden);
-    (kind, u32::from_le_bytes([r[1], r[2], r[3], r[4]]))
+    (kind, (v >> 3) as u32)
 }
 
 /// Field `k` of a location record.
@@ -309,6 +355,7 @@ pub fn build(ctx: &Ctx<'_>, progress: &dyn Progress, dir: &Path) -> std::io::Res
         text_count: 0,
         starts: Vec::new(),
         targets: Vec::new(),
+        edge_chunks: Vec::new(),
         error: None,
     };
     let r = read_heap(ctx, progress, spill);
@@ -328,11 +375,13 @@ pub fn build(ctx: &Ctx<'_>, progress: &dyn Progress, dir: &Path) -> std::io::Res
         Ok(k) => sp.starts.push(k),
         Err(_) => return Err(std::io::Error::other("too many references")),
     }
+    sp.edge_chunks.push(sp.edges.position());
     let mut spilled = Spilled {
         n: r.starts.len(),
         strings: r.strings,
         texts: sp.text_count,
         starts: sp.starts,
+        edge_chunks: sp.edge_chunks,
         targets: sp.targets,
         nodes_file,
         edges_file,
@@ -379,6 +428,7 @@ mod tests {
             text_count: 0,
             starts: Vec::new(),
             targets: Vec::new(),
+            edge_chunks: Vec::new(),
             error: None,
         };
         let mut strings = Strings::default();
@@ -418,9 +468,27 @@ mod tests {
         read_into(&mut reader(&files[0]).unwrap(), &mut buf, 2 * NODE_RECORD).unwrap();
         assert_eq!(node_record(&buf), (NodeType::Hidden, TEXT, u32::MAX));
         assert_eq!(node_record(&buf[NODE_RECORD..]), (NodeType::Array, 4, 24));
-        read_into(&mut reader(&files[1]).unwrap(), &mut buf, 2 * EDGE_RECORD).unwrap();
-        assert_eq!(edge_record(&buf), (EdgeType::Weak, 7));
-        assert_eq!(edge_record(&buf[EDGE_RECORD..]), (EdgeType::Property, 3));
+        // Two varints: 7 << 3 | 6 (one byte), 3 << 3 | 2 (one byte).
+        assert_eq!(sp.edge_chunks, vec![0]);
+        read_into(&mut reader(&files[1]).unwrap(), &mut buf, 2).unwrap();
+        let mut at = 0;
+        assert_eq!(edge_record(&buf, &mut at), (EdgeType::Weak, 7));
+        assert_eq!(edge_record(&buf, &mut at), (EdgeType::Property, 3));
+        assert_eq!(at, 2);
+        // Long names take more bytes and read back whole.
+        let mut out = Out::new(temp_file(&dir).unwrap());
+        for name in [0u32, 15, 16, 1 << 20, u32::MAX] {
+            out.put_varint(4 | u64::from(name) << 3).unwrap();
+        }
+        let end = out.position() as usize;
+        out.flush().unwrap();
+        read_into(&mut reader(&out.file).unwrap(), &mut buf, end).unwrap();
+        let mut at = 0;
+        for name in [0u32, 15, 16, 1 << 20, u32::MAX] {
+            assert_eq!(edge_record(&buf, &mut at), (EdgeType::Hidden, name));
+        }
+        assert_eq!(at, end);
+        assert_eq!(edge_record(&[0x80], &mut 0), (EdgeType::Context, 0));
         let mut texts = Vec::new();
         reader(&files[2]).unwrap().read_to_end(&mut texts).unwrap();
         assert_eq!(&texts[..4], &("héllo \"x\"".len() as u32).to_le_bytes());
