@@ -2,7 +2,9 @@
 //! edges (V8's edge types and names), the roots, and what is reachable from them.
 //!
 //! Storage is columnar: node `i` is `addrs[i]`, `sizes[i]`, `types[i]`, `names[i]`; edges are one
-//! flat array in node order (`edge_start[i]..edge_start[i+1]`), names interned in `strings`.
+//! flat array in node order (`edge_start[i]..edge_start[i+1]`), names interned in `strings`. The
+//! reading ([`read_heap`]) hands nodes and edges to a [`Sink`]: these columns, or the snapshot
+//! writer's spill files ([`spill`]), which keep only edge targets in memory.
 //!
 //! Edges come from the tagged slots of each object (its body minus raw data: string characters,
 //! doubles, bytecode, machine code...), each slot checked against the exact set of object starts
