@@ -64,13 +64,13 @@ pub fn snapshot(
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let write_into = |f: std::fs::File| -> std::io::Result<Written> {
+        let write_into = |f: std::fs::File| -> std::io::Result<SnapshotReport> {
             let mut w = BufWriter::with_capacity(1 << 20, f);
             let counts = write_heap(ctx, sopts, &mut w, progress, &spill_dir)?;
             w.flush()?;
             Ok(counts)
         };
-        let written = if special {
+        let mut report = if special {
             let f = std::fs::OpenOptions::new()
                 .write(true)
                 .open(out)
@@ -89,53 +89,24 @@ pub fn snapshot(
                 }
             }
         };
-        let mut warnings = ctx.warnings.clone();
-        warnings.extend(written.warnings);
-        Ok(SnapshotReport {
-            output: out.display().to_string(),
-            nodes: written.nodes,
-            edges: written.edges,
-            objects: written.objects,
-            unreachable_objects: written.unreachable_objects,
-            unreachable_bytes: written.unreachable_bytes,
-            roots: written.roots,
-            warnings,
-        })
+        report.output = out.display().to_string();
+        report.warnings.splice(0..0, ctx.warnings.iter().cloned());
+        Ok(report)
     })
 }
 
-/// What [`write_heap`] wrote.
-pub struct Written {
-    pub nodes: u64,
-    pub edges: u64,
-    /// Heap objects written.
-    pub objects: u64,
-    pub unreachable_objects: u64,
-    pub unreachable_bytes: u64,
-    /// Root categories and their sizes.
-    pub roots: Vec<(String, usize)>,
-    pub warnings: Vec<String>,
-}
-
 /// Read an opened heap and write it as a `.heapsnapshot` to `w`, spilling nodes and edges to
-/// temporary files in `spill_dir` on the way (see [`crate::graph::spill`]).
+/// temporary files in `spill_dir` on the way (see [`crate::graph::spill`]). The report's output
+/// is left empty, and its warnings are the graph's (the session's are the caller's).
 pub fn write_heap(
     ctx: &Ctx<'_>,
     sopts: &SnapshotOptions,
     w: &mut (impl Write + Send),
     progress: &dyn Progress,
     spill_dir: &Path,
-) -> std::io::Result<Written> {
+) -> std::io::Result<SnapshotReport> {
     let mut s = spill::build(ctx, progress, spill_dir)?;
-    let mut written = write(&mut s, sopts, w, progress)?;
-    written.roots = s
-        .reach
-        .roots
-        .iter()
-        .map(|(n, v)| (n.clone(), v.len()))
-        .collect();
-    written.warnings = s.reach.warnings.clone();
-    Ok(written)
+    write(&mut s, sopts, w, progress)
 }
 
 /// The output must not be the core itself (or another name of it).
@@ -203,7 +174,7 @@ fn write(
     sopts: &SnapshotOptions,
     w: &mut (impl Write + Send),
     progress: &dyn Progress,
-) -> std::io::Result<Written> {
+) -> std::io::Result<SnapshotReport> {
     const F: u32 = 7; // node fields
     let weak_members = s
         .reach
@@ -605,14 +576,19 @@ fn write(
     // the synthetic ones.
     debug_assert!(edges_written <= total_edges);
     let unreachable_objects = reach.reachable.iter().filter(|&&r| !r).count() as u64;
-    Ok(Written {
+    Ok(SnapshotReport {
+        output: String::new(),
         nodes: total_nodes,
         edges: total_edges,
         objects: u64::from(layout.heap_count),
         unreachable_objects,
         unreachable_bytes: unreachable_bytes.into_inner(),
-        roots: Vec::new(),
-        warnings: Vec::new(),
+        roots: reach
+            .roots
+            .iter()
+            .map(|(n, v)| (n.clone(), v.len()))
+            .collect(),
+        warnings: reach.warnings.clone(),
     })
 }
 

@@ -263,8 +263,8 @@ enum EdgeName {
     Text(Span),
     /// A property edge named by its key (a string or symbol object).
     Key(u64),
-    /// A name the reading code gives: an index in [`STATIC_NAMES`].
-    Static(u8),
+    /// A name the reading code gives.
+    Static(StaticName),
     /// An element or hidden edge's index.
     Index(u32),
     /// A number written as a string name (internal edges of arrays).
@@ -292,33 +292,45 @@ const BATCH: usize = 1 << 18;
 /// `elements`.
 const TAG_NAMES: [&str; 2] = ["(object properties)", "(object elements)"];
 
-/// Edge names the reading code gives (not read from the heap), by [`EdgeName::Static`] index.
-const STATIC_NAMES: [&str; 12] = [
-    "map",
-    "properties",
-    "elements",
-    "__proto__",
-    "shared",
-    "context",
-    "scope_info",
-    "previous",
-    "first",
-    "second",
-    "parent",
-    "actual",
-];
-const S_MAP: u8 = 0;
-const S_PROPERTIES: u8 = 1;
-const S_ELEMENTS: u8 = 2;
-const S_PROTO: u8 = 3;
-const S_SHARED: u8 = 4;
-const S_CONTEXT: u8 = 5;
-const S_SCOPE_INFO: u8 = 6;
-const S_PREVIOUS: u8 = 7;
-const S_FIRST: u8 = 8;
-const S_SECOND: u8 = 9;
-const S_PARENT: u8 = 10;
-const S_ACTUAL: u8 = 11;
+/// Edge names the reading code gives (not read from the heap).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum StaticName {
+    Map,
+    Properties,
+    Elements,
+    Proto,
+    Shared,
+    Context,
+    ScopeInfo,
+    Previous,
+    First,
+    Second,
+    Parent,
+    Actual,
+}
+
+impl StaticName {
+    /// Number of names (the last one's index plus one).
+    const COUNT: usize = StaticName::Actual as usize + 1;
+
+    fn text(self) -> &'static str {
+        match self {
+            StaticName::Map => "map",
+            StaticName::Properties => "properties",
+            StaticName::Elements => "elements",
+            StaticName::Proto => "__proto__",
+            StaticName::Shared => "shared",
+            StaticName::Context => "context",
+            StaticName::ScopeInfo => "scope_info",
+            StaticName::Previous => "previous",
+            StaticName::First => "first",
+            StaticName::Second => "second",
+            StaticName::Parent => "parent",
+            StaticName::Actual => "actual",
+        }
+    }
+}
 
 /// Whether a node's name is a string's (non-empty) text, which [`Absorbed`] appends to the
 /// string table without looking for an equal one.
@@ -419,8 +431,8 @@ struct Absorbed<S> {
     numbers: Vec<u32>,
     /// Interned names of property keys, by key object.
     keys: AddrMap<u32>,
-    /// Interned [`STATIC_NAMES`], once used.
-    statics: [Option<u32>; STATIC_NAMES.len()],
+    /// Interned [`StaticName`]s, once used.
+    statics: [Option<u32>; StaticName::COUNT],
     /// A direct-mapped cache in front of `keys`: (key, name), most edges hitting.
     recent_keys: Vec<(u64, u32)>,
     /// Node names by hash: (hash, name).
@@ -460,7 +472,7 @@ impl<S: Sink> Absorbed<S> {
             special_types,
             numbers: Vec::new(),
             keys: AddrMap::default(),
-            statics: [None; STATIC_NAMES.len()],
+            statics: [None; StaticName::COUNT],
             recent_keys: vec![(0, 0); RECENT_KEYS],
             recent_names: vec![(u64::MAX, 0); RECENT_NAMES],
             cache: MapCache::default(),
@@ -542,14 +554,13 @@ impl<S: Sink> Absorbed<S> {
                         EdgeName::Static(k) => {
                             if holder {
                                 match k {
-                                    S_PROPERTIES => self.tags.push((e.to, 0)),
-                                    S_ELEMENTS => self.tags.push((e.to, 1)),
+                                    StaticName::Properties => self.tags.push((e.to, 0)),
+                                    StaticName::Elements => self.tags.push((e.to, 1)),
                                     _ => {}
                                 }
                             }
-                            let k = usize::from(k).min(STATIC_NAMES.len() - 1);
-                            *self.statics[k]
-                                .get_or_insert_with(|| self.strings.intern(STATIC_NAMES[k]))
+                            *self.statics[k as usize]
+                                .get_or_insert_with(|| self.strings.intern(k.text()))
                         }
                         EdgeName::Text(t) => self.strings.intern(spanned(texts, t)),
                         EdgeName::Key(k) => {
@@ -1663,20 +1674,35 @@ fn raw_node(
             }
         });
         if let Some(p) = Tagged::from_word(o.map.prototype).object() {
-            add(edges, EdgeType::Property, EdgeName::Static(S_PROTO), p);
+            add(
+                edges,
+                EdgeType::Property,
+                EdgeName::Static(StaticName::Proto),
+                p,
+            );
         }
         visited.push(model.off.properties);
         visited.push(model.off.elements);
         if let Some(Tagged::Object(p)) = model.field(o.addr, model.off.properties) {
-            add(edges, EdgeType::Internal, EdgeName::Static(S_PROPERTIES), p);
+            add(
+                edges,
+                EdgeType::Internal,
+                EdgeName::Static(StaticName::Properties),
+                p,
+            );
         }
         if let Some(Tagged::Object(p)) = model.field(o.addr, model.off.elements) {
-            add(edges, EdgeType::Internal, EdgeName::Static(S_ELEMENTS), p);
+            add(
+                edges,
+                EdgeType::Internal,
+                EdgeName::Static(StaticName::Elements),
+                p,
+            );
         }
         if ty.is_function(t) {
             for (off, name) in [
-                (model.off.function_shared, S_SHARED),
-                (model.off.function_context, S_CONTEXT),
+                (model.off.function_shared, StaticName::Shared),
+                (model.off.function_context, StaticName::Context),
             ] {
                 visited.push(off);
                 if let Some(Tagged::Object(p)) = model.field(o.addr, off) {
@@ -1705,20 +1731,30 @@ fn raw_node(
             }
         }
         if let Some(Tagged::Object(p)) = model.field(o.addr, 16) {
-            add(edges, EdgeType::Internal, EdgeName::Static(S_SCOPE_INFO), p);
+            add(
+                edges,
+                EdgeType::Internal,
+                EdgeName::Static(StaticName::ScopeInfo),
+                p,
+            );
         }
         if let Some(Tagged::Object(p)) = model.field(o.addr, 24) {
-            add(edges, EdgeType::Internal, EdgeName::Static(S_PREVIOUS), p);
+            add(
+                edges,
+                EdgeType::Internal,
+                EdgeName::Static(StaticName::Previous),
+                p,
+            );
         }
         let len = model.smi(o.addr, 8).unwrap_or(0).max(0) as u64;
         for s in 0..(2 + len) {
             visited.push(8 + 8 * s); // length and every slot
         }
     } else if let Kind::String(s) = ctx.v8.shapes.kind(t) {
-        let named: &[(u64, u8)] = match s.rep {
-            StringRep::Cons => &[(16, S_FIRST), (24, S_SECOND)],
-            StringRep::Sliced => &[(16, S_PARENT)],
-            StringRep::Thin => &[(16, S_ACTUAL)],
+        let named: &[(u64, StaticName)] = match s.rep {
+            StringRep::Cons => &[(16, StaticName::First), (24, StaticName::Second)],
+            StringRep::Sliced => &[(16, StaticName::Parent)],
+            StringRep::Thin => &[(16, StaticName::Actual)],
             _ => &[],
         };
         for &(off, name) in named {
@@ -1774,7 +1810,7 @@ fn raw_node(
     add(
         edges,
         EdgeType::Internal,
-        EdgeName::Static(S_MAP),
+        EdgeName::Static(StaticName::Map),
         o.map.addr,
     );
     // Cells a map refers to (prototype validity cells) are shown as part of object shapes.
