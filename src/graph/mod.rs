@@ -425,7 +425,7 @@ struct Absorbed<S> {
     tags: Vec<(u32, u8)>,
     shape_refs: Vec<u32>,
     special: Vec<Special>,
-    /// Which instance types are [`Special`].
+    /// Which instance types are [`Special`] (those beyond it are not).
     special_types: Vec<bool>,
     /// Interned "0", "1", ... for array slots.
     numbers: Vec<u32>,
@@ -456,7 +456,9 @@ impl<S: Sink> Absorbed<S> {
             ty.js_global_object,
             ty.js_global_proxy,
         ];
-        let special_types = (0..=u16::MAX)
+        // Named types only (the others have no shape): a few hundred, not 65536.
+        let special_types = (0..ctx.v8.types.bound().min(1 << 16) as u32)
+            .map(|t| t as u16)
             .map(|t| {
                 wanted.contains(&Some(t))
                     || matches!(ctx.v8.shapes.kind(t), Kind::String(s) if s.internalized)
@@ -502,7 +504,12 @@ impl<S: Sink> Absorbed<S> {
             for raw in &chunk.nodes {
                 let text = spanned(texts, raw.name);
                 let i = self.i;
-                if self.special_types[usize::from(raw.itype)] {
+                if self
+                    .special_types
+                    .get(usize::from(raw.itype))
+                    .copied()
+                    .unwrap_or(false)
+                {
                     self.special.push(Special {
                         node: i,
                         addr: raw.addr,

@@ -150,7 +150,7 @@ pub struct DictEntry {
 /// Instance types the model needs to recognise, from the type table.
 #[derive(Clone, Debug, Default)]
 pub struct Types {
-    /// Types whose objects V8 types `code` by class (indexed by instance type).
+    /// Types whose objects V8 types `code` by class (indexed by instance type; none beyond).
     pub code_class: Vec<bool>,
     pub first_js_receiver: u16,
     pub first_js_object: u16,
@@ -210,7 +210,15 @@ impl Types {
         };
         let sfi = by("SharedFunctionInfo", "SHARED_FUNCTION_INFO_TYPE");
         let script = by("Script", "SCRIPT_TYPE");
-        let code_class = (0..=u16::MAX)
+        // Named types (and the two from the metadata) only: types beyond are not code.
+        let bound = [sfi, script]
+            .iter()
+            .flatten()
+            .map(|&i| usize::from(i) + 1)
+            .fold(t.bound(), usize::max)
+            .min(1 << 16);
+        let code_class = (0..bound as u32)
+            .map(|i| i as u16)
             .map(|i| {
                 t.name(i)
                     .is_some_and(|n| super::names::CODE_CLASSES.contains(&n))

@@ -96,6 +96,11 @@ impl TypeNames {
         self.by_name.get(class).copied()
     }
 
+    /// One more than the highest known type (every named type is below it).
+    pub fn bound(&self) -> usize {
+        self.dense.len()
+    }
+
     /// Number of known types.
     pub fn len(&self) -> usize {
         self.names.len()
