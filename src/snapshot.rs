@@ -278,7 +278,6 @@ fn write(
     };
 
     progress.start("writing the snapshot", total_nodes, Unit::Items);
-    let mut edges_written: u64 = 0;
     let mut nodes_buf: Vec<u8> = Vec::with_capacity(128);
     write!(
         w,
@@ -433,7 +432,6 @@ fn write(
     let mut edge_buf: Vec<u8> = Vec::with_capacity(64);
     let mut edge = |w: &mut dyn Write, kind: EdgeType, name: u32, to: u32| {
         edge_buf.clear();
-        edges_written += 1;
         put_record(
             &mut edge_buf,
             &[kind as u64, u64::from(name), u64::from(to) * u64::from(F)],
@@ -556,7 +554,7 @@ fn write(
     }
     write!(w, "],\n\"strings\":[")?;
     // The interned strings in parallel chunks, the extra ones, then the texts.
-    in_parallel(w, s.strings.len(), |i, buf| {
+    formatter.run(w, 0, s.strings.len(), |i, buf, _: &mut ()| {
         if i > 0 {
             buf.extend_from_slice(b",\n");
         }
@@ -568,13 +566,9 @@ fn write(
         }
         write_json_string(&mut *w, x)?;
     }
-    write_texts(w, s)?;
+    write_texts(w, s, &mut formatter)?;
     w.write_all(b"]}\n")?;
     progress.finish();
-    let _ = s_root;
-    // The heap nodes' edges are those counted for the header (the same test per edge), after
-    // the synthetic ones.
-    debug_assert!(edges_written <= total_edges);
     let unreachable_objects = reach.reachable.iter().filter(|&&r| !r).count() as u64;
     Ok(SnapshotReport {
         output: String::new(),
@@ -594,7 +588,11 @@ fn write(
 
 /// The texts of string nodes from their spill file, each after a separator, escaped in parallel
 /// a window at a time.
-fn write_texts(w: &mut (impl Write + Send), s: &Spilled) -> std::io::Result<()> {
+fn write_texts(
+    w: &mut (impl Write + Send),
+    s: &Spilled,
+    formatter: &mut Parallel,
+) -> std::io::Result<()> {
     let mut records = s.texts()?;
     let mut buf: Vec<u8> = Vec::new();
     let mut spans: Vec<(usize, usize)> = Vec::new();
@@ -614,7 +612,7 @@ fn write_texts(w: &mut (impl Write + Send), s: &Spilled) -> std::io::Result<()> 
             left -= 1;
         }
         let (window, spans) = (&buf, &spans);
-        in_parallel(w, spans.len(), |k, out| {
+        formatter.run(w, 0, spans.len(), |k, out, _: &mut ()| {
             let (a, b) = spans[k];
             out.extend_from_slice(b",\n");
             let text = String::from_utf8_lossy(&window[a..b]);
@@ -622,15 +620,6 @@ fn write_texts(w: &mut (impl Write + Send), s: &Spilled) -> std::io::Result<()> 
         })?;
     }
     Ok(())
-}
-
-/// Records of nodes `0..n` formatted by `f` (see [`Parallel`]).
-fn in_parallel(
-    w: &mut (impl Write + Send),
-    n: usize,
-    f: impl Fn(usize, &mut Vec<u8>) + Sync,
-) -> std::io::Result<()> {
-    Parallel::default().run(w, 0, n, |i, buf, _: &mut ()| f(i, buf))
 }
 
 /// Records formatted in parallel: a buffer per chunk of items, a bounded number of chunks (a

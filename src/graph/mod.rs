@@ -657,51 +657,49 @@ pub(crate) struct Read<S> {
 
 /// Roots, and what strong edges (`strong`) reach from them. Conservative roots are kept only
 /// for what the precise ones do not already reach, so they do not pose as extra owners of
-/// objects. Returns (roots, reachable, global objects, warnings).
+/// objects.
 pub(crate) fn roots_and_reach(
     ctx: &Ctx<'_>,
     starts: &PageStarts,
     special: &[Special],
     strong: &impl Strong,
 ) -> Reach {
-    {
-        let model = ctx.model;
-        let (found, warnings) = roots::find(ctx, &|a| starts.get(a), special);
-        let (conservative, mut roots): (Vec<_>, Vec<_>) = found
-            .into_iter()
-            .partition(|(name, _)| name == roots::CONSERVATIVE);
-        let mut seen = vec![false; starts.len()];
-        let precise = roots
-            .iter()
-            .filter(|(n, _)| n != roots::OBJECT_CACHES)
-            .flat_map(|(_, nodes)| nodes.iter().copied());
-        spread(&mut seen, precise, strong);
-        for (name, candidates) in conservative {
-            let mut kept = Vec::new();
-            for c in candidates {
-                if !seen[c as usize] {
-                    kept.push(c);
-                    spread(&mut seen, [c], strong);
-                }
+    let model = ctx.model;
+    let (found, warnings) = roots::find(ctx, &|a| starts.get(a), special);
+    let (conservative, mut roots): (Vec<_>, Vec<_>) = found
+        .into_iter()
+        .partition(|(name, _)| name == roots::CONSERVATIVE);
+    let mut seen = vec![false; starts.len()];
+    let precise = roots
+        .iter()
+        .filter(|(n, _)| n != roots::OBJECT_CACHES)
+        .flat_map(|(_, nodes)| nodes.iter().copied());
+    spread(&mut seen, precise, strong);
+    for (name, candidates) in conservative {
+        let mut kept = Vec::new();
+        for c in candidates {
+            if !seen[c as usize] {
+                kept.push(c);
+                spread(&mut seen, [c], strong);
             }
-            roots.push((name, kept));
         }
-        let global_types = [model.types.js_global_object, model.types.js_global_proxy];
-        let globals = special
-            .iter()
-            .filter(|s| {
-                seen[s.node as usize]
-                    && s.node_type == NodeType::Object
-                    && global_types.contains(&Some(s.itype))
-            })
-            .map(|s| s.node)
-            .collect();
-        Reach {
-            roots,
-            reachable: seen,
-            globals,
-            warnings,
-        }
+        roots.push((name, kept));
+    }
+    let global_types = [model.types.js_global_object, model.types.js_global_proxy];
+    let globals = special
+        .iter()
+        .filter(|s| {
+            seen[s.node as usize]
+                && s.node_type == NodeType::Object
+                && global_types.contains(&Some(s.itype))
+        })
+        .map(|s| s.node)
+        .collect();
+    Reach {
+        roots,
+        reachable: seen,
+        globals,
+        warnings,
     }
 }
 
@@ -833,14 +831,6 @@ impl RawNode {
             itype: 0,
             node_type: NodeType::Hidden,
         }
-    }
-
-    pub fn node_type(&self) -> NodeType {
-        self.node_type
-    }
-
-    pub fn size(&self) -> u64 {
-        self.size
     }
 }
 

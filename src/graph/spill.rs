@@ -165,8 +165,8 @@ impl Sink for Spill {
     }
 
     fn node(&mut self, raw: &RawNode, name: u32) {
-        let size = u64::from(u32::try_from(raw.size()).unwrap_or(u32::MAX));
-        let head = raw.node_type().index() as u64 | u64::from(name) << 8 | (size & 0xff_ffff) << 40;
+        let size = u64::from(u32::try_from(raw.size).unwrap_or(u32::MAX));
+        let head = raw.node_type.index() as u64 | u64::from(name) << 8 | (size & 0xff_ffff) << 40;
         let r = self
             .nodes
             .put(head, 8)
