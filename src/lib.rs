@@ -1,31 +1,31 @@
 //! corewalk: post-mortem forensics of Node.js processes from ELF core files.
 //!
-//! Layers, bottom to top (each only calls downward): [`memory`] and [`core`] (the core file),
-//! [`binary`] (the executable, its symbols and V8's postmortem metadata), [`process`] (a core joined
-//! with its executable), [`v8`] (V8's heap: pages, object walk, naming), [`session`] (a core opened
-//! down to its walkable heap), and the reports built on them ([`info`], [`analyze`], [`inspect`]).
+//! Floors, bottom to top; each module calls only the floors below it:
+//! 1. [`memory`] (the `Memory` trait, addresses), [`core`] (the ELF core file) and [`binary`] (the
+//!    executable: symbols, build-id, V8's postmortem metadata, unwind tables);
+//! 2. [`process`]: a core joined with its executable (address space, threads, runtime versions);
+//! 3. [`v8`]: V8's heap as V8 defines it (layouts, pages, the object walk, views named after V8's
+//!    classes, names, roots, frames, the snapshot view of one object), over any `Memory`;
+//! 4. [`graph`]: the object graph (strings, indexes, the build pipeline, reachability,
+//!    dominators), with no V8 offsets of its own;
+//! 5. consumers: [`snapshot`] (the `.heapsnapshot` format: writer, spill files, reader), [`stack`]
+//!    (the native unwinder and thread walk), [`report`] (an opened [`report::Session`] and every
+//!    command's report, with one diagnostics envelope);
+//! 6. the command line (`src/bin/corewalk`): arguments, rendering, exit statuses.
+//!
+//! [`error`] and [`progress`] are shared by every floor.
 #![deny(unsafe_op_in_unsafe_fn)]
 
-pub mod analyze;
 pub mod binary;
 pub mod core;
-pub mod diff;
 pub mod error;
 pub mod graph;
-pub mod info;
-pub mod inspect;
-pub mod leaks;
 pub mod memory;
-pub mod native;
 pub mod process;
 pub mod progress;
-pub mod runtime;
-pub mod session;
-pub mod signal;
+pub mod report;
 pub mod snapshot;
 pub mod stack;
-pub mod summary;
-pub mod threads;
 pub mod v8;
 
 pub use error::{Error, Result};

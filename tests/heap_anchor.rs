@@ -5,8 +5,8 @@
 mod common;
 use common::*;
 use corewalk::memory::Memory;
+use corewalk::process::runtime::Versions;
 use corewalk::process::{OpenOptions, Process};
-use corewalk::runtime::Versions;
 use corewalk::v8::heap::Heap;
 use corewalk::v8::map::{meta_map_of, MapInfo, MapOffsets};
 use corewalk::v8::V8;

@@ -60,7 +60,7 @@ fn check(major: u32) {
     assert_eq!(s["properties"][1]["value"], format!("\"user-{id}\""));
     let date = inspect(core, prop(&s, "started"));
     assert_eq!(date["class"], "Date");
-    let want = corewalk::inspect::format_date((1_700_000_000_000 + id) as f64);
+    let want = corewalk::report::inspect::format_date((1_700_000_000_000 + id) as f64);
     assert_eq!(date["date"], want.as_str(), "Node {major}");
 
     // The zoo object (globalThis.zoo) and what hangs off it.

@@ -15,8 +15,8 @@ use corewalk::graph::Graph;
 use corewalk::memory::{Layered, Memory, Region, Regions};
 use corewalk::process::{OpenOptions, Process};
 use corewalk::progress::Silent;
-use corewalk::runtime::Versions;
-use corewalk::session::{Ctx, Mem};
+use corewalk::process::runtime::Versions;
+use corewalk::report::session::{Ctx, Mem};
 use corewalk::v8::heap::{Heap, Page};
 use corewalk::v8::model::Model;
 use corewalk::v8::walk::{MapCache, Walker};
@@ -245,15 +245,15 @@ fn run(base: &Base, data: &[u8]) {
     } else {
         std::env::temp_dir()
     };
-    corewalk::snapshot::write_heap(&ctx, &Default::default(), &mut out, &Silent, &spill)
+    corewalk::snapshot::writer::write_heap(&ctx, &Default::default(), &mut out, &Silent, &spill)
         .expect("sink");
     let _ = Dominators::compute(&g, &g.globals);
-    let paths = corewalk::leaks::Paths::compute(&g);
+    let paths = corewalk::report::leaks::Paths::compute(&g);
     for i in 0..g.addrs.len().min(64) as u32 {
         let _ = paths.path(&g, i);
     }
-    let _ = corewalk::summary::classes(&g);
-    let _ = corewalk::analyze::analyze_ctx(&ctx, corewalk::analyze::SortBy::Size, &Silent);
+    let _ = corewalk::report::summary::classes(&g);
+    let _ = corewalk::report::analyze::analyze_ctx(&ctx, corewalk::report::analyze::SortBy::Size, &Silent);
 }
 
 fuzz_target!(|data: &[u8]| {

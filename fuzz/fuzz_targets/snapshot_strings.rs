@@ -1,7 +1,7 @@
 //! The snapshot writer's strings: any text (names come from the heap) is written as a JSON
 //! literal that parses back to the same text.
 #![no_main]
-use corewalk::snapshot::write_json_string;
+use corewalk::snapshot::writer::write_json_string;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,5 +1,7 @@
 //! ELF core files: memory segments and process notes. Knows nothing of V8.
 
+pub mod signal;
+
 mod notes;
 
 pub use notes::{MappedFile, PsInfo, Registers, ThreadState};

@@ -14,13 +14,12 @@
 //! (arrays, by index) or `hidden` edges, and weak references `weak` edges.
 
 pub mod dominators;
-pub mod file;
+
 pub mod roots;
-pub mod spill;
 
 use crate::memory::{AddrMap, Memory};
 use crate::progress::{Progress, Unit};
-use crate::session::{Ctx, Mem};
+use crate::report::session::{Ctx, Mem};
 use crate::v8::map::Tagged;
 use crate::v8::model::Model;
 use crate::v8::names::NodeType;
@@ -803,7 +802,7 @@ const NO_BACKING_STORE: u64 = u64::MAX;
 pub(crate) struct RawNode {
     addr: u64,
     /// V8's self size (external strings: with their characters).
-    size: u64,
+    pub(crate) size: u64,
     /// [`Strings::hash`] of the name (0 for appended texts).
     name_hash: u64,
     /// The size of an array buffer's backing store, or [`NO_BACKING_STORE`].
@@ -814,12 +813,12 @@ pub(crate) struct RawNode {
     /// This node's edges in its chunk's edge buffer.
     edges: (u32, u32),
     itype: u16,
-    node_type: NodeType,
+    pub(crate) node_type: NodeType,
 }
 
 impl RawNode {
     /// A nameless hidden node without edges.
-    fn empty(addr: u64, at: u32) -> RawNode {
+    pub(crate) fn empty(addr: u64, at: u32) -> RawNode {
         RawNode {
             addr,
             size: 0,

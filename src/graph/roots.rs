@@ -13,7 +13,7 @@
 
 use super::Special;
 use crate::memory::Memory;
-use crate::session::Ctx;
+use crate::report::session::Ctx;
 use crate::v8::map::Tagged;
 
 /// The name of the conservative root category.

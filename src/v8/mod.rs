@@ -13,8 +13,8 @@ pub mod walk;
 
 use crate::binary::metadata::Metadata;
 use crate::error::{Error, Result};
+use crate::process::runtime::Versions;
 use crate::process::Process;
-use crate::runtime::Versions;
 use layout::Layout;
 use object::Shapes;
 use types::TypeNames;

@@ -6,10 +6,12 @@
 //! V8's code are decoded as JavaScript frames (function, script, line and column) by
 //! [`crate::v8::frames`].
 
+pub mod native;
+
 use crate::memory::Memory;
-use crate::native::{self, Modules, Regs, Step};
 use crate::process::Process;
 use crate::v8::frames::{FrameDecoder, JsFrame};
+use native::{Modules, Regs, Step};
 use serde::Serialize;
 
 /// Frames per thread before the walk gives up.
@@ -250,7 +252,7 @@ pub fn stacks(
     opts: &crate::process::OpenOptions,
     with_args: bool,
 ) -> crate::Result<StackReport> {
-    use crate::runtime::Versions;
+    use crate::process::runtime::Versions;
     use crate::v8::heap::Heap;
     use crate::v8::model::Model;
     use crate::v8::walk::Walker;
@@ -262,7 +264,7 @@ pub fn stacks(
     let versions = Versions::read(&process, &mem);
     let mut warnings = process.warnings.clone();
     let pid = process.pid();
-    let names = crate::threads::thread_names(&process, &mem, pid);
+    let names = crate::process::threads::thread_names(&process, &mem, pid);
     let mut order: Vec<&crate::core::ThreadState> = process.core.threads.iter().collect();
     order.sort_by_key(|t| (Some(t.tid) != pid, t.tid));
 

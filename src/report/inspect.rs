@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::process::OpenOptions;
-use crate::session::{with_heap, Ctx, Mem};
+use crate::report::session::{with_heap, Ctx, Mem};
 use crate::v8::heap::Page;
 use crate::v8::map::Tagged;
 use crate::v8::model::Model;

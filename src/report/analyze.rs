@@ -4,7 +4,7 @@ use crate::error::Result;
 use crate::memory::{AddrMap, FastMap, Memory};
 use crate::process::OpenOptions;
 use crate::progress::{Progress, Unit};
-use crate::session::{with_heap, Ctx};
+use crate::report::session::{with_heap, Ctx};
 use crate::v8::heap::Page;
 use crate::v8::names::MAX_NAME;
 use crate::v8::names::{Class, NodeType};
@@ -87,7 +87,7 @@ pub struct AnalyzeReport {
     pub top_retainers: Vec<Retainer>,
     /// Leak suspects (`--retained`): containers holding most instances of some classes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub leak_suspects: Vec<crate::leaks::Suspect>,
+    pub leak_suspects: Vec<crate::report::leaks::Suspect>,
     pub warnings: Vec<String>,
 }
 
@@ -605,9 +605,9 @@ pub fn add_retained(ctx: &Ctx<'_>, r: &mut AnalyzeReport, top: usize, progress: 
             }
         })
         .collect();
-    let describer = crate::leaks::Describer::new(&g);
-    let paths = crate::leaks::Paths::compute(&g);
-    r.leak_suspects = crate::leaks::suspects(&g, &d, &describer, &paths);
+    let describer = crate::report::leaks::Describer::new(&g);
+    let paths = crate::report::leaks::Paths::compute(&g);
+    r.leak_suspects = crate::report::leaks::suspects(&g, &d, &describer, &paths);
     r.leak_suspects.truncate(top);
     r.warnings.extend(g.warnings.iter().cloned());
 }

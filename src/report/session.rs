@@ -2,8 +2,8 @@
 
 use crate::error::{Error, Result};
 use crate::memory::{Layered, Memory, Regions};
+use crate::process::runtime::Versions;
 use crate::process::{OpenOptions, Process};
-use crate::runtime::Versions;
 use crate::v8::heap::{Heap, Page};
 use crate::v8::map::Tagged;
 use crate::v8::model::Model;

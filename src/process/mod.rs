@@ -1,6 +1,9 @@
 //! A core joined with the executable it came from: the whole address space as one [`Memory`],
 //! the build-id check, and what the core says about the process (pid, command line, threads).
 
+pub mod runtime;
+pub mod threads;
+
 use crate::binary::{hex, Executable};
 use crate::core::{CoreFile, AT_ENTRY, AT_EXECFN, AT_PHDR};
 use crate::error::{Error, Result};

@@ -3,8 +3,8 @@
 use crate::core::ThreadState;
 use crate::error::Result;
 use crate::memory::Memory;
+use crate::process::runtime::Versions;
 use crate::process::{BuildIdCheck, ExeSource, OpenOptions, Process};
-use crate::runtime::Versions;
 use crate::v8::heap::{Heap, SpaceStats};
 use crate::v8::V8;
 use std::path::Path;
@@ -139,7 +139,7 @@ pub fn info(core_path: &Path, opts: &OpenOptions) -> Result<InfoReport> {
             argv_complete,
             signal: signo.map(|number| SignalSummary {
                 number,
-                name: crate::signal::name(number),
+                name: crate::core::signal::name(number),
             }),
             threads,
         },
@@ -157,7 +157,7 @@ pub fn info(core_path: &Path, opts: &OpenOptions) -> Result<InfoReport> {
 }
 
 fn thread_summaries(p: &Process, mem: &impl Memory, pid: Option<u32>) -> Vec<ThreadSummary> {
-    let names = crate::threads::thread_names(p, mem, pid);
+    let names = crate::process::threads::thread_names(p, mem, pid);
     let mut out: Vec<ThreadSummary> = p
         .core
         .threads

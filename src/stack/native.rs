@@ -5,8 +5,8 @@
 use crate::binary::cfi::{self, Cfi, Rule};
 use crate::binary::Executable;
 use crate::memory::Memory;
+use crate::process::threads::short_name;
 use crate::process::{core_build_id, Process};
-use crate::threads::short_name;
 use std::collections::BTreeMap;
 use std::path::Path;
 

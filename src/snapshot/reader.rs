@@ -1,8 +1,8 @@
 //! Reading a `.heapsnapshot` (V8's or ours) into a [`Graph`], so that class summaries and diffs
 //! treat a snapshot file and a core alike. The file is read whole (its numbers as flat arrays).
 
-use super::{Edge, EdgeType, Graph, Strings, EDGE_TYPES};
 use crate::error::{Error, Result};
+use crate::graph::{Edge, EdgeType, Graph, Strings, EDGE_KINDS, EDGE_TYPES};
 use crate::v8::names::NodeType;
 use serde::Deserialize;
 use std::path::Path;
@@ -119,7 +119,7 @@ pub fn read(path: &Path) -> Result<Graph> {
             EDGE_TYPES
                 .iter()
                 .position(|e| e == t)
-                .map(|k| super::EDGE_KINDS[k])
+                .map(|k| EDGE_KINDS[k])
         })
         .collect();
     let n = file.nodes.len() / nf;

@@ -14,12 +14,12 @@
 //! - text: length (u32), then the UTF-8 bytes;
 //! - location: node, script id, line, column (u32 each).
 
-use super::{
+use crate::graph::{
     read_heap, roots_and_reach, Edge, EdgeType, Patches, RawNode, Reach, Sink, Strings, Strong,
     EDGE_KINDS,
 };
 use crate::progress::{Progress, Unit};
-use crate::session::Ctx;
+use crate::report::session::Ctx;
 use crate::v8::names::{NodeType, ALL};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, Write};

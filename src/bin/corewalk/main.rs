@@ -66,7 +66,7 @@ enum Command {
         core: CoreArgs,
         /// Order classes by total self size or by count.
         #[arg(long, value_enum, default_value = "size")]
-        sort: corewalk::analyze::SortBy,
+        sort: corewalk::report::analyze::SortBy,
         /// Classes to show in the table (0: all).
         #[arg(long, default_value_t = 40)]
         top: usize,
@@ -181,10 +181,12 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     let result = match &cli.command {
-        Command::Info(args) => corewalk::info::info(&args.core, &args.open_options()).map(|r| {
-            print(&r, &r.warnings, args.json, render::info);
-            r.partial
-        }),
+        Command::Info(args) => {
+            corewalk::report::info::info(&args.core, &args.open_options()).map(|r| {
+                print(&r, &r.warnings, args.json, render::info);
+                r.partial
+            })
+        }
         Command::Analyze {
             core,
             sort,
@@ -193,16 +195,20 @@ fn main() -> ExitCode {
         } => {
             let progress = render::progress(cli.quiet);
             let o = core.open_options();
-            corewalk::analyze::analyze(&core.core, &o, *sort, *retained, &*progress).map(|r| {
-                print(&r, &r.warnings, core.json, |r| render::analyze(r, *top));
-                !r.undecodable.is_empty()
-            })
+            corewalk::report::analyze::analyze(&core.core, &o, *sort, *retained, &*progress).map(
+                |r| {
+                    print(&r, &r.warnings, core.json, |r| render::analyze(r, *top));
+                    !r.undecodable.is_empty()
+                },
+            )
         }
         Command::Objects { core, class, limit } => {
-            corewalk::inspect::objects(&core.core, &core.open_options(), class, *limit).map(|r| {
-                print(&r, &r.warnings, core.json, render::objects);
-                false
-            })
+            corewalk::report::inspect::objects(&core.core, &core.open_options(), class, *limit).map(
+                |r| {
+                    print(&r, &r.warnings, core.json, render::objects);
+                    false
+                },
+            )
         }
         Command::Snapshot {
             core,
@@ -210,10 +216,10 @@ fn main() -> ExitCode {
             include_unreachable,
         } => {
             let progress = render::progress(cli.quiet);
-            let sopts = corewalk::snapshot::SnapshotOptions {
+            let sopts = corewalk::snapshot::writer::SnapshotOptions {
                 include_unreachable: *include_unreachable,
             };
-            corewalk::snapshot::snapshot(&core.core, &core.open_options(), output, &sopts, &*progress)
+            corewalk::snapshot::writer::snapshot(&core.core, &core.open_options(), output, &sopts, &*progress)
                 .map(|r| {
                     let fate = if *include_unreachable {
                         "kept under (unreachable)"
@@ -242,25 +248,33 @@ fn main() -> ExitCode {
                 node: node.clone(),
                 force: *force,
             };
-            corewalk::diff::diff(a, b, &o, &*progress).map(|r| {
+            corewalk::report::diff::diff(a, b, &o, &*progress).map(|r| {
                 print(&r, &r.warnings, *json, |r| render::diff(r, *top));
                 false
             })
         }
         Command::Retainers { core, class, limit } => {
             let progress = render::progress(cli.quiet);
-            corewalk::leaks::retainers(&core.core, &core.open_options(), class, *limit, &*progress)
-                .map(|r| {
-                    print(&r, &r.warnings, core.json, render::retainers);
-                    false
-                })
+            corewalk::report::leaks::retainers(
+                &core.core,
+                &core.open_options(),
+                class,
+                *limit,
+                &*progress,
+            )
+            .map(|r| {
+                print(&r, &r.warnings, core.json, render::retainers);
+                false
+            })
         }
         Command::Refs { core, address } => parse_address(address).and_then(|a| {
             let progress = render::progress(cli.quiet);
-            corewalk::leaks::refs(&core.core, &core.open_options(), a, &*progress).map(|r| {
-                print(&r, &r.warnings, core.json, render::refs);
-                false
-            })
+            corewalk::report::leaks::refs(&core.core, &core.open_options(), a, &*progress).map(
+                |r| {
+                    print(&r, &r.warnings, core.json, render::refs);
+                    false
+                },
+            )
         }),
         Command::Stack { core, args } => {
             corewalk::stack::stacks(&core.core, &core.open_options(), *args).map(|r| {
@@ -269,7 +283,7 @@ fn main() -> ExitCode {
             })
         }
         Command::Inspect { core, address } => parse_address(address).and_then(|a| {
-            corewalk::inspect::inspect(&core.core, &core.open_options(), a).map(|r| {
+            corewalk::report::inspect::inspect(&core.core, &core.open_options(), a).map(|r| {
                 print(&r, &r.warnings, core.json, render::inspect);
                 false
             })

@@ -1,17 +1,17 @@
 //! `corewalk diff A B`: per class, instances and bytes in A and in B and the change, largest
 //! growth first. Either side is a core or a `.heapsnapshot` file (V8's own or ours); both are
-//! summarized as DevTools' Summary view counts classes ([`crate::summary`]).
+//! summarized as DevTools' Summary view counts classes ([`crate::report::summary`]).
 
 use crate::error::{Error, Result};
-use crate::graph::{file, Graph};
 use crate::process::OpenOptions;
 use crate::progress::Progress;
-use crate::session::with_heap;
-use crate::summary::{classes, ClassRow};
+use crate::report::session::with_heap;
+use crate::report::summary::{classes, ClassRow};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
+use {crate::graph::Graph, crate::snapshot::reader as file};
 
 /// One side of a diff.
 #[derive(Debug, Serialize)]

@@ -3,14 +3,14 @@
 //! a temporary file that is renamed into place when complete.
 
 use crate::error::{Error, Result};
-use crate::graph::spill::{
-    self, edge_record, location_field, node_record, read_into, Spilled, EDGE_CHUNK,
-    LOCATION_RECORD, NODE_RECORD, TEXT,
-};
 use crate::graph::{EdgeType, Patches, RankBits, EDGE_TYPES};
 use crate::process::OpenOptions;
 use crate::progress::{Progress, Unit};
-use crate::session::{with_heap, Ctx};
+use crate::report::session::{with_heap, Ctx};
+use crate::snapshot::spill::{
+    self, edge_record, location_field, node_record, read_into, Spilled, EDGE_CHUNK,
+    LOCATION_RECORD, NODE_RECORD, TEXT,
+};
 use crate::v8::names::{NodeType, ALL};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -96,7 +96,7 @@ pub fn snapshot(
 }
 
 /// Read an opened heap and write it as a `.heapsnapshot` to `w`, spilling nodes and edges to
-/// temporary files in `spill_dir` on the way (see [`crate::graph::spill`]). The report's output
+/// temporary files in `spill_dir` on the way (see [`crate::snapshot::spill`]). The report's output
 /// is left empty, and its warnings are the graph's (the session's are the caller's).
 pub fn write_heap(
     ctx: &Ctx<'_>,

@@ -1,8 +1,8 @@
 //! Human-readable tables and JSON output of the library's reports.
 
-use corewalk::analyze::AnalyzeReport;
-use corewalk::info::InfoReport;
-use corewalk::inspect::{InspectReport, ObjectsReport};
+use corewalk::report::analyze::AnalyzeReport;
+use corewalk::report::info::InfoReport;
+use corewalk::report::inspect::{InspectReport, ObjectsReport};
 use std::io::Write;
 
 /// Print any report as pretty JSON on stdout.
@@ -399,7 +399,7 @@ pub fn inspect(r: &InspectReport) {
             }
         }
     }
-    let list = |s: &mut String, title: &str, vs: &[corewalk::inspect::Value]| {
+    let list = |s: &mut String, title: &str, vs: &[corewalk::report::inspect::Value]| {
         if vs.is_empty() {
             return;
         }
@@ -589,7 +589,7 @@ fn js_label(js: &corewalk::v8::frames::JsFrame) -> String {
     format!("{name}{args}{at}")
 }
 
-pub fn diff(r: &corewalk::diff::DiffReport, top: usize) {
+pub fn diff(r: &corewalk::report::diff::DiffReport, top: usize) {
     for (label, side) in [("A", &r.a), ("B", &r.b)] {
         let version = side
             .node_version
@@ -633,7 +633,7 @@ fn signed_bytes(n: i64) -> String {
     format!("{sign}{}", bytes(n.unsigned_abs()))
 }
 
-pub fn retainers(r: &corewalk::leaks::RetainersReport) {
+pub fn retainers(r: &corewalk::report::leaks::RetainersReport) {
     println!(
         "{} instance(s) of {}{}",
         r.instances,
@@ -658,7 +658,7 @@ pub fn retainers(r: &corewalk::leaks::RetainersReport) {
     }
 }
 
-pub fn refs(r: &corewalk::leaks::RefsReport) {
+pub fn refs(r: &corewalk::report::leaks::RefsReport) {
     println!(
         "{} {}: {} referrer(s)",
         r.address,
