@@ -9,15 +9,16 @@ use corewalk::process::runtime::Versions;
 use corewalk::process::{OpenOptions, Process};
 use corewalk::v8::heap::Heap;
 use corewalk::v8::map::{meta_map_of, MapInfo, MapOffsets};
-use corewalk::v8::V8;
+use corewalk::v8::{vtable_class, Runtime};
 
 fn check(major: u32) {
     let made = core_of("small.js", major, "kernel");
     let p = Process::open(&made.core, &OpenOptions::default()).expect("open core");
     let mem = p.memory();
     let versions = Versions::read(&p, &mem);
-    let v8 = V8::new(&p, &versions).expect("V8 metadata");
-    let heap = Heap::discover(&v8, &p.core, &mem).expect("heap");
+    let v8 = Runtime::read(&p.exe, versions.v8_major_minor()).expect("V8 metadata");
+    let class_of = |vtable: u64| p.exe_symbol_at(vtable).and_then(vtable_class);
+    let heap = Heap::discover(&v8, &mem, &class_of).expect("heap");
     let offsets = MapOffsets::new(&v8).expect("map offsets in metadata");
     let map_type = v8.metadata.instance_type("MAP_TYPE").expect("MAP_TYPE");
 

@@ -16,11 +16,14 @@ use corewalk::memory::{Layered, Memory, Region, Regions};
 use corewalk::process::{OpenOptions, Process};
 use corewalk::progress::Silent;
 use corewalk::process::runtime::Versions;
-use corewalk::report::session::{Ctx, Mem};
+use corewalk::process::Mem;
+use corewalk::report::session::Session;
+use corewalk::v8::isolate::Isolate;
+use corewalk::v8::roots::RootSources;
 use corewalk::v8::heap::{Heap, Page};
 use corewalk::v8::model::Model;
 use corewalk::v8::walk::{MapCache, Walker};
-use corewalk::v8::V8;
+use corewalk::v8::{vtable_class, Runtime};
 use libfuzzer_sys::fuzz_target;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -31,7 +34,7 @@ const PTR_MARK: u64 = 0xBEEF;
 struct Base {
     process: &'static Process,
     versions: &'static Versions,
-    v8: &'static V8<'static>,
+    v8: &'static Runtime,
     heap: &'static Heap,
     walker: Walker<'static, Mem<'static>>,
     /// The page the input replaces.
@@ -56,8 +59,10 @@ fn setup() -> Base {
         leak(Process::open(path.as_ref(), &OpenOptions::default()).expect("open the core"));
     let mem: &'static Mem<'static> = leak(process.memory());
     let versions = leak(Versions::read(process, mem));
-    let v8: &'static V8<'static> = leak(V8::new(process, versions).expect("V8 metadata"));
-    let heap = leak(Heap::discover(v8, &process.core, mem).expect("heap"));
+    let v8: &'static Runtime =
+        leak(Runtime::read(&process.exe, versions.v8_major_minor()).expect("V8 metadata"));
+    let class_of = |vtable: u64| process.exe_symbol_at(vtable).and_then(vtable_class);
+    let heap = leak(Heap::discover(v8, mem, &class_of).expect("heap"));
     let walker = Walker::new(v8, heap, mem).expect("meta map");
     // The old-space page with the most objects; the maps of every page.
     let mut cache = MapCache::default();
@@ -122,6 +127,7 @@ fn clip<'a>(r: &Region<'a>, a: u64, b: u64) -> Option<Region<'a>> {
     (s < e).then(|| Region {
         start: s,
         data: &r.data[(s - r.start) as usize..(e - r.start) as usize],
+        writable: r.writable,
     })
 }
 
@@ -209,6 +215,7 @@ fn run(base: &Base, data: &[u8]) {
     regions.push(Region {
         start: page.addr,
         data: &buf,
+        writable: true,
     });
     let mem: Mem<'_> = Layered {
         top: Regions::new(regions),
@@ -224,16 +231,19 @@ fn run(base: &Base, data: &[u8]) {
         read_only: base.walker.read_only.clone(),
         extra_pages: Vec::new(),
     };
-    let model = Model::new(base.v8, &walker, &mem);
+    let model = Model::new(base.v8, walker, &mem);
     let mut synthetic = *page;
     synthetic.area_end = synthetic_end.min(page.area_end);
-    let ctx = Ctx {
-        process: base.process,
-        versions: base.versions,
+    let ctx = Isolate {
         v8: base.v8,
-        heap: base.heap,
-        model: &model,
+        heap: base.heap.clone(),
+        model,
         pages: vec![synthetic],
+        roots: RootSources {
+            stacks: base.process.core.threads.iter().map(|t| (t.tid, t.regs.rsp)).collect(),
+            executable: base.process.exe_ranges(),
+            v8_version: base.versions.v8.clone(),
+        },
         warnings: Vec::new(),
     };
     let g = Graph::build(&ctx, &Silent);
@@ -253,7 +263,13 @@ fn run(base: &Base, data: &[u8]) {
         let _ = paths.path(&g, i);
     }
     let _ = corewalk::report::summary::classes(&g);
-    let _ = corewalk::report::analyze::analyze_ctx(&ctx, corewalk::report::analyze::SortBy::Size, &Silent);
+    let session = Session::new(base.process, base.versions, ctx);
+    let _ = corewalk::report::analyze::analyze(
+        &session,
+        corewalk::report::analyze::SortBy::Size,
+        false,
+        &Silent,
+    );
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -306,6 +306,9 @@ impl Executable {
                     Some(Region {
                         start: l.vaddr.wrapping_add(bias),
                         data: data.get(l.offset as usize..end as usize)?,
+                        // File contents beneath the core: what the process could write is
+                        // the core's.
+                        writable: false,
                     })
                 })
                 .collect(),

@@ -331,6 +331,7 @@ impl CoreFile {
                 .map(|s| Region {
                     start: s.vaddr,
                     data: &data[s.offset as usize..(s.offset + s.filesz) as usize],
+                    writable: s.flags & 2 != 0,
                 })
                 .collect(),
         )

@@ -14,17 +14,15 @@
 //! (arrays, by index) or `hidden` edges, and weak references `weak` edges.
 
 pub mod dominators;
-
-pub mod roots;
-
 use crate::memory::{AddrMap, Memory};
 use crate::progress::{Progress, Unit};
-use crate::report::session::{Ctx, Mem};
+use crate::v8::isolate::Isolate;
 use crate::v8::map::Tagged;
 use crate::v8::model::Model;
 use crate::v8::names::NodeType;
 use crate::v8::object::{Kind, StringRep};
 use crate::v8::props::{ElementKey, ScriptLines, SlotValue};
+use crate::v8::roots::{self, Special};
 use crate::v8::walk::{MapCache, Object};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -405,16 +403,6 @@ impl Sink for Columns {
     }
 }
 
-/// A node that roots and user roots are chosen among (internalized strings, code objects,
-/// global objects and their proxies, cells).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Special {
-    pub node: u32,
-    pub addr: u64,
-    pub itype: u16,
-    pub node_type: NodeType,
-}
-
 /// Nodes and edges handed to a [`Sink`], names interned: what reading keeps of each batch.
 struct Absorbed<S> {
     sink: S,
@@ -444,7 +432,7 @@ struct Absorbed<S> {
 }
 
 impl<S: Sink> Absorbed<S> {
-    fn new(ctx: &Ctx<'_>, mut sink: S, n: usize) -> Absorbed<S> {
+    fn new<M: Memory>(ctx: &Isolate<'_, M>, mut sink: S, n: usize) -> Absorbed<S> {
         let mut strings = Strings::default();
         strings.intern("");
         sink.reserve_nodes(n);
@@ -483,7 +471,7 @@ impl<S: Sink> Absorbed<S> {
     }
 
     /// Intern and lay out one batch of nodes, in order.
-    fn absorb(&mut self, model: &Model<'_, Mem<'_>>, raws: &[RawChunk]) {
+    fn absorb<M: Memory>(&mut self, model: &Model<'_, M>, raws: &[RawChunk]) {
         let first_batch = self.i == 0;
         let edges_before: usize = raws.iter().map(|c| c.edges.len()).sum();
         self.absorb_batch(model, raws);
@@ -496,7 +484,7 @@ impl<S: Sink> Absorbed<S> {
         }
     }
 
-    fn absorb_batch(&mut self, model: &Model<'_, Mem<'_>>, raws: &[RawChunk]) {
+    fn absorb_batch<M: Memory>(&mut self, model: &Model<'_, M>, raws: &[RawChunk]) {
         for chunk in raws {
             let texts = &chunk.texts;
             self.shape_refs.extend_from_slice(&chunk.shape_refs);
@@ -657,13 +645,13 @@ pub(crate) struct Read<S> {
 /// Roots, and what strong edges (`strong`) reach from them. Conservative roots are kept only
 /// for what the precise ones do not already reach, so they do not pose as extra owners of
 /// objects.
-pub(crate) fn roots_and_reach(
-    ctx: &Ctx<'_>,
+pub(crate) fn roots_and_reach<M: Memory>(
+    ctx: &Isolate<'_, M>,
     starts: &PageStarts,
     special: &[Special],
     strong: &impl Strong,
 ) -> Reach {
-    let model = ctx.model;
+    let model = &ctx.model;
     let (found, warnings) = roots::find(ctx, &|a| starts.get(a), special);
     let (conservative, mut roots): (Vec<_>, Vec<_>) = found
         .into_iter()
@@ -836,12 +824,12 @@ impl RawNode {
 /// Read every object of an opened heap into `sink`: first the object starts (a parallel walk of
 /// the pages), then each object's name and edges, in batches read in parallel while the previous
 /// batch is interned and handed to the sink (transient memory stays one batch's worth).
-pub(crate) fn read_heap<S: Sink + Send>(
-    ctx: &Ctx<'_>,
+pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
+    ctx: &Isolate<'_, M>,
     progress: &dyn Progress,
     sink: S,
 ) -> Read<S> {
-    let model = ctx.model;
+    let model = &ctx.model;
     let page_bytes: u64 = ctx.pages.iter().map(|p| p.area_end - p.area_start).sum();
     // 1. Every object, in address order: its address and which references V8 keeps to it; with
     // what code objects refer to and the scripts' lines.
@@ -1077,7 +1065,7 @@ impl Graph {
     }
 
     /// Build the graph of an opened heap.
-    pub fn build(ctx: &Ctx<'_>, progress: &dyn Progress) -> Graph {
+    pub fn build<M: Memory>(ctx: &Isolate<'_, M>, progress: &dyn Progress) -> Graph {
         let r = read_heap(ctx, progress, Columns::default());
         let mut c = r.sink;
         let addrs = r.starts.all_addrs();
@@ -1437,8 +1425,8 @@ pub enum Essential {
     No,
 }
 
-fn essential(ctx: &Ctx<'_>, o: &Object) -> Essential {
-    let model = ctx.model;
+fn essential<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> Essential {
+    let model = &ctx.model;
     let (a, t) = (o.addr, o.map.instance_type);
     if ctx.v8.types.name(t) == Some("Hole") {
         return Essential::No;
@@ -1469,7 +1457,7 @@ fn essential(ctx: &Ctx<'_>, o: &Object) -> Essential {
 }
 
 /// The tagged part of an object's body: [start, end) byte offsets that may hold references.
-fn tagged_range(ctx: &Ctx<'_>, o: &Object) -> (u64, u64) {
+fn tagged_range<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> (u64, u64) {
     let l = &ctx.v8.layout.objects;
     let t = o.map.instance_type;
     match ctx.v8.shapes.kind(t) {
@@ -1498,8 +1486,8 @@ fn tagged_range(ctx: &Ctx<'_>, o: &Object) -> (u64, u64) {
     }
 }
 
-fn raw_node(
-    ctx: &Ctx<'_>,
+fn raw_node<M: Memory>(
+    ctx: &Isolate<'_, M>,
     index: &Index<'_>,
     (cache, name_cache, layouts, visited): (
         &mut MapCache,
@@ -1515,7 +1503,7 @@ fn raw_node(
     let (code_arrays, scripts) = (known.code_arrays, known.scripts);
     let first_edge = edges.len();
     visited.clear();
-    let model = ctx.model;
+    let model = &ctx.model;
     let ty = &model.types;
     let t = o.map.instance_type;
     // Names that depend only on the map (most JS objects) or on the function's shared info
@@ -1838,14 +1826,14 @@ fn raw_node(
 }
 
 /// Bytes of characters an external string keeps outside the heap (when its data is known).
-fn external_payload(ctx: &Ctx<'_>, o: &Object) -> u64 {
+fn external_payload<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> u64 {
     let Kind::String(s) = ctx.v8.shapes.kind(o.map.instance_type) else {
         return 0;
     };
     if s.rep != StringRep::External || !ctx.v8.layout.objects.external_string_payload {
         return 0;
     }
-    let m = ctx.model;
+    let m = &ctx.model;
     let data = m
         .mem
         .read_u64(o.addr + m.off.external_resource + 8)

@@ -1,7 +1,32 @@
-//! Reading a process's memory by address: the one interface every layer above the core file uses.
+//! Reading a process's memory by address: the one interface every floor above the core file
+//! uses. The ground floor: it calls nothing else of the crate.
 
+mod hash;
+
+pub use hash::{AddrHasher, AddrMap, AddrSet, FastMap};
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+
+/// A range of addresses a [`Memory`] holds, as [`Memory::ranges`] lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Range {
+    pub start: u64,
+    pub len: u64,
+    /// The process could write it (heap, stacks, C++ data), as opposed to file contents.
+    pub writable: bool,
+}
+
+impl Range {
+    /// One past the last address.
+    pub fn end(&self) -> u64 {
+        self.start.saturating_add(self.len)
+    }
+
+    /// Whether `addr` is inside.
+    pub fn contains(&self, addr: u64) -> bool {
+        self.start <= addr && addr < self.end()
+    }
+}
 /// Read-only access to a process's address space. Implementations return `None` for bytes that are
 /// not available (unmapped, or not captured in the core); they never panic on any address.
 pub trait Memory: Sync {
@@ -81,6 +106,12 @@ pub trait Memory: Sync {
         let end = b.iter().position(|&c| c == 0)?;
         Some(String::from_utf8_lossy(&b[..end]).into_owned())
     }
+
+    /// The ranges this memory holds, sorted by address (none for memories that cannot list
+    /// them): what heap discovery and root scanning look through.
+    fn ranges(&self) -> Vec<Range> {
+        Vec::new()
+    }
 }
 
 /// One contiguous range of memory backed by a byte slice.
@@ -90,6 +121,8 @@ pub struct Region<'a> {
     pub start: u64,
     /// The bytes; the region spans `start .. start + data.len()`.
     pub data: &'a [u8],
+    /// The process could write it ([`Range::writable`]).
+    pub writable: bool,
 }
 
 impl Region<'_> {
@@ -129,6 +162,7 @@ impl<'a> Regions<'a> {
                         out.push(Region {
                             start: prev.end(),
                             data: &r.data[skip as usize..],
+                            writable: r.writable,
                         });
                     }
                 }
@@ -194,6 +228,17 @@ impl Memory for Regions<'_> {
         let n = avail.min(usize::try_from(max).unwrap_or(usize::MAX));
         Some(&r.data[off..off + n])
     }
+
+    fn ranges(&self) -> Vec<Range> {
+        self.regions
+            .iter()
+            .map(|r| Range {
+                start: r.start,
+                len: r.data.len() as u64,
+                writable: r.writable,
+            })
+            .collect()
+    }
 }
 
 /// Two memories stacked: `top` answers first, `bottom` fills what `top` lacks.
@@ -209,6 +254,37 @@ impl<A: Memory, B: Memory> Memory for Layered<A, B> {
         self.top
             .bytes_at(addr, max)
             .or_else(|| self.bottom.bytes_at(addr, max))
+    }
+
+    /// The top's ranges, then the parts of the bottom's that the top does not cover, sorted.
+    fn ranges(&self) -> Vec<Range> {
+        let top = self.top.ranges();
+        let mut out = top.clone();
+        for b in self.bottom.ranges() {
+            let mut at = b.start;
+            for t in top
+                .iter()
+                .filter(|t| t.start < b.end() && b.start < t.end())
+            {
+                if at < t.start {
+                    out.push(Range {
+                        start: at,
+                        len: t.start - at,
+                        ..b
+                    });
+                }
+                at = at.max(t.end());
+            }
+            if at < b.end() {
+                out.push(Range {
+                    start: at,
+                    len: b.end() - at,
+                    ..b
+                });
+            }
+        }
+        out.sort_by_key(|r| r.start);
+        out
     }
 }
 
@@ -233,48 +309,6 @@ impl<M: Memory> Memory for Window<'_, M> {
     }
 }
 
-/// A hasher for addresses (already well spread in their middle bits): one multiply, for the
-/// per-thread caches that every object lookup goes through.
-#[derive(Clone, Copy, Default)]
-pub struct AddrHasher(u64);
-
-impl std::hash::Hasher for AddrHasher {
-    fn finish(&self) -> u64 {
-        // Addresses are 8-aligned: fold the high bits of the product into the low ones, which
-        // pick the bucket.
-        self.0 ^ (self.0 >> 29)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-    fn write_u8(&mut self, v: u8) {
-        self.write_u64(u64::from(v));
-    }
-    fn write_u16(&mut self, v: u16) {
-        self.write_u64(u64::from(v));
-    }
-    fn write_u32(&mut self, v: u32) {
-        self.write_u64(u64::from(v));
-    }
-    fn write_usize(&mut self, v: usize) {
-        self.write_u64(v as u64);
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
-/// A `HashMap` with the cheap hasher of [`AddrHasher`], for small keys (numbers, enums of them)
-/// looked up once per object.
-pub type FastMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<AddrHasher>>;
-
-/// A `HashMap` keyed by addresses.
-pub type AddrMap<V> = FastMap<u64, V>;
-/// A `HashSet` of addresses.
-pub type AddrSet = std::collections::HashSet<u64, std::hash::BuildHasherDefault<AddrHasher>>;
-
 /// A read-only anonymous mapping holding a copy of `bytes` (at least one page), so that code
 /// written for memory-mapped files can read bytes that come from elsewhere.
 pub fn mapped_copy(bytes: &[u8]) -> std::io::Result<memmap2::Mmap> {
@@ -295,10 +329,12 @@ mod tests {
             Region {
                 start: 0x1004,
                 data: &b,
+                writable: true,
             },
             Region {
                 start: 0x1000,
                 data: &a,
+                writable: true,
             },
         ]);
         assert_eq!(m.read_u64(0x1000), Some(0x0807060504030201));
@@ -316,10 +352,12 @@ mod tests {
             Region {
                 start: 0x100,
                 data: &a,
+                writable: true,
             },
             Region {
                 start: 0x104,
                 data: &b,
+                writable: true,
             },
         ]);
         assert_eq!(m.read_u8(0x107), Some(1));
@@ -334,13 +372,40 @@ mod tests {
         let top = Regions::new(vec![Region {
             start: 0x10,
             data: &a,
+            writable: true,
         }]);
         let bottom = Regions::new(vec![Region {
             start: 0x10,
             data: &b,
+            writable: true,
         }]);
         let m = Layered { top, bottom };
         assert_eq!(m.read_u8(0x10), Some(1));
         assert_eq!(m.read_u8(0x18), Some(2));
+    }
+
+    #[test]
+    fn layered_ranges_are_the_top_then_what_the_bottom_adds() {
+        let a = [1u8; 4];
+        let b = [2u8; 32];
+        let top = Regions::new(vec![Region {
+            start: 0x18,
+            data: &a,
+            writable: true,
+        }]);
+        let bottom = Regions::new(vec![Region {
+            start: 0x10,
+            data: &b,
+            writable: false,
+        }]);
+        let r = |start, len, writable| Range {
+            start,
+            len,
+            writable,
+        };
+        assert_eq!(
+            Layered { top, bottom }.ranges(),
+            vec![r(0x10, 8, false), r(0x18, 4, true), r(0x1c, 20, false)]
+        );
     }
 }

@@ -44,6 +44,9 @@ pub struct OpenOptions {
     pub force: bool,
 }
 
+/// The process's memory: the core over the executable's file.
+pub type Mem<'a> = Layered<Regions<'a>, Regions<'a>>;
+
 /// A core file with its executable.
 pub struct Process {
     /// The core.
@@ -165,11 +168,29 @@ impl Process {
 
     /// The process's memory: the core's captured bytes first, the executable's file contents
     /// (read-only data and code, which kernel cores leave out) beneath.
-    pub fn memory(&self) -> Layered<Regions<'_>, Regions<'_>> {
+    pub fn memory(&self) -> Mem<'_> {
         Layered {
             top: self.core.memory(),
             bottom: self.exe.memory(self.bias),
         }
+    }
+
+    /// The mangled name of the executable's symbol that holds the process address `addr`.
+    pub fn exe_symbol_at(&self, addr: u64) -> Option<&[u8]> {
+        let sym = self.exe.symbol_at(addr.wrapping_sub(self.bias))?;
+        Some(self.exe.symbol_name(&sym))
+    }
+
+    /// Where the executable's loadable segments are in the process: [start, end).
+    pub fn exe_ranges(&self) -> Vec<(u64, u64)> {
+        self.exe
+            .loads
+            .iter()
+            .map(|l| {
+                let a = l.vaddr.wrapping_add(self.bias);
+                (a, a + l.memsz)
+            })
+            .collect()
     }
 
     /// Process id (from `NT_PRPSINFO`, else the first thread).

@@ -99,6 +99,7 @@ mod tests {
         let m = Regions::new(vec![Region {
             start: 0x1000,
             data: &b,
+            writable: true,
         }]);
         assert_eq!(read_std_string(&m, 0x1000, 32).as_deref(), Some("22.23.3"));
         assert_eq!(read_std_string(&m, 0x1000, 4), None);

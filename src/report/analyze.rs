@@ -1,10 +1,8 @@
 //! `corewalk analyze`: what fills the heap, by class, from a walk of every object of every page.
 
-use crate::error::Result;
 use crate::memory::{AddrMap, FastMap, Memory};
-use crate::process::OpenOptions;
 use crate::progress::{Progress, Unit};
-use crate::report::session::{with_heap, Ctx};
+use crate::report::session::Session;
 use crate::v8::heap::Page;
 use crate::v8::names::MAX_NAME;
 use crate::v8::names::{Class, NodeType};
@@ -13,7 +11,6 @@ use crate::v8::walk::{MapCache, PageWalk, Stop};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::path::Path;
 
 /// One class of objects.
 #[derive(Clone, Debug, Serialize)]
@@ -161,21 +158,19 @@ impl Acc {
     }
 }
 
-/// Analyze the heap of `core`.
+/// Analyze the heap of an opened core; with `retained`, also build the object graph for
+/// retained sizes and leak suspects.
 pub fn analyze(
-    core: &Path,
-    opts: &OpenOptions,
+    s: &Session<'_>,
     sort: SortBy,
     retained: bool,
     progress: &dyn Progress,
-) -> Result<AnalyzeReport> {
-    with_heap(core, opts, |ctx| {
-        let mut r = analyze_ctx(ctx, sort, progress);
-        if retained {
-            add_retained(ctx, &mut r, 20, progress);
-        }
-        Ok(r)
-    })
+) -> AnalyzeReport {
+    let mut r = classify(s, sort, progress);
+    if retained {
+        add_retained(s, &mut r, 20, progress);
+    }
+    r
 }
 
 /// Objects counted per map before they are added to their key: a direct-mapped table by map
@@ -243,8 +238,9 @@ impl Tally {
 /// Arrays that code objects refer to were counted under their array type: move each one, once,
 /// to the `code` variant of its type. Only objects the walk met count (their page's walk did not
 /// stop before them).
-fn move_code_arrays(ctx: &Ctx<'_>, acc: &mut Acc) {
-    let model = ctx.model;
+fn move_code_arrays(s: &Session<'_>, acc: &mut Acc) {
+    let ctx = &s.isolate;
+    let model = &ctx.model;
     let mut refs = std::mem::take(&mut acc.code_refs);
     refs.sort_unstable();
     refs.dedup();
@@ -282,9 +278,10 @@ fn move_code_arrays(ctx: &Ctx<'_>, acc: &mut Acc) {
 }
 
 /// Walk every page of an opened heap and summarize it.
-pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> AnalyzeReport {
+pub fn classify(s: &Session<'_>, sort: SortBy, progress: &dyn Progress) -> AnalyzeReport {
+    let ctx = &s.isolate;
     let page_bytes: u64 = ctx.pages.iter().map(|p| p.area_end - p.area_start).sum();
-    let model = ctx.model;
+    let model = &ctx.model;
     let space_of = |p: &Page| -> String {
         if p.heap == 0 {
             return "read_only_space".into();
@@ -437,7 +434,7 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
         .reduce(Acc::default, Acc::merge);
     progress.finish();
     let mut acc = acc;
-    move_code_arrays(ctx, &mut acc);
+    move_code_arrays(s, &mut acc);
     // Name each key once, from its first object.
     let mut cache = MapCache::default();
     let mut class_map = acc.named;
@@ -512,7 +509,7 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
     spaces.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.name.cmp(&b.name)));
     let mut undecodable = acc.undecodable;
     undecodable.sort_by_key(|u| u.at);
-    let mut warnings = ctx.warnings.clone();
+    let mut warnings = s.warnings.clone();
     if !undecodable.is_empty() {
         warnings.push(format!(
             "{} objects could not be decoded ({} bytes of heap pages not walked)",
@@ -521,8 +518,8 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
         ));
     }
     AnalyzeReport {
-        node_version: ctx.versions.node.clone(),
-        v8_version: ctx.versions.v8.clone(),
+        node_version: s.versions.node.clone(),
+        v8_version: s.versions.v8.clone(),
         objects: acc.objects,
         bytes: acc.bytes,
         classes,
@@ -540,10 +537,10 @@ pub fn analyze_ctx(ctx: &Ctx<'_>, sort: SortBy, progress: &dyn Progress) -> Anal
 
 /// Add retained sizes (dominator tree of the object graph, as a snapshot would have it) to a
 /// report: per class, and the `top` largest retainers.
-pub fn add_retained(ctx: &Ctx<'_>, r: &mut AnalyzeReport, top: usize, progress: &dyn Progress) {
+pub fn add_retained(s: &Session<'_>, r: &mut AnalyzeReport, top: usize, progress: &dyn Progress) {
     use crate::graph::dominators::Dominators;
     use crate::graph::Graph;
-    let g = Graph::build(ctx, progress);
+    let g = Graph::build(&s.isolate, progress);
     progress.start("computing dominators", 1, Unit::Items);
     let d = Dominators::compute(&g, &g.globals);
     progress.finish();

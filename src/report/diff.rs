@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::process::OpenOptions;
 use crate::progress::Progress;
-use crate::report::session::with_heap;
+use crate::report::session::Session;
 use crate::report::summary::{classes, ClassRow};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -82,18 +82,18 @@ fn load(
         let rows = classes(&g);
         return Ok((side("snapshot", None, None, &rows), rows, Vec::new()));
     }
-    with_heap(path, opts, |ctx| {
-        let g = Graph::build(ctx, progress);
+    Session::open(path, opts, |s| {
+        let g = Graph::build(&s.isolate, progress);
         let rows = classes(&g);
-        let mut warnings = ctx.warnings.clone();
+        let mut warnings = s.warnings.clone();
         warnings.extend(g.warnings.iter().cloned());
-        let s = side(
+        let side = side(
             "core",
-            ctx.versions.node.clone(),
-            ctx.versions.v8.clone(),
+            s.versions.node.clone(),
+            s.versions.v8.clone(),
             &rows,
         );
-        Ok((s, rows, warnings))
+        Ok((side, rows, warnings))
     })
 }
 

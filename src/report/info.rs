@@ -6,7 +6,7 @@ use crate::memory::Memory;
 use crate::process::runtime::Versions;
 use crate::process::{BuildIdCheck, ExeSource, OpenOptions, Process};
 use crate::v8::heap::{Heap, SpaceStats};
-use crate::v8::V8;
+use crate::v8::{vtable_class, Runtime};
 use std::path::Path;
 
 /// The whole `info` report; rendered as a table or as JSON from this one struct.
@@ -99,8 +99,9 @@ pub fn info(core_path: &Path, opts: &OpenOptions) -> Result<InfoReport> {
     let mem = p.memory();
     let mut warnings = p.warnings.clone();
     let versions = Versions::read(&p, &mem);
-    let v8 = V8::new(&p, &versions)?;
-    let heap = match Heap::discover(&v8, &p.core, &mem) {
+    let v8 = Runtime::read(&p.exe, versions.v8_major_minor())?;
+    let class_of = |vtable: u64| p.exe_symbol_at(vtable).and_then(vtable_class);
+    let heap = match Heap::discover(&v8, &mem, &class_of) {
         Ok(h) => {
             warnings.extend(h.warnings.iter().cloned());
             Some(summarize_heap(&h))

@@ -2,9 +2,10 @@
 //! (one object, decoded).
 
 use crate::error::{Error, Result};
-use crate::process::OpenOptions;
-use crate::report::session::{with_heap, Ctx, Mem};
+use crate::process::Mem;
+use crate::report::session::Session;
 use crate::v8::heap::Page;
+use crate::v8::isolate::Isolate;
 use crate::v8::map::Tagged;
 use crate::v8::model::Model;
 use crate::v8::names::{format_number, Class, NodeType};
@@ -13,7 +14,6 @@ use crate::v8::props::{Slot, SlotValue};
 use crate::v8::walk::{MapCache, Object};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::path::Path;
 
 /// Longest string text shown by `inspect`.
 const INSPECT_STRING: usize = 4096;
@@ -116,14 +116,10 @@ pub struct ElementsValue {
 
 /// List the instances of `class` (a constructor name, a closure's function name, or a summary
 /// class such as `(string)`), at most `limit`, in address order.
-pub fn objects(
-    core: &Path,
-    opts: &OpenOptions,
-    class: &str,
-    limit: usize,
-) -> Result<ObjectsReport> {
-    with_heap(core, opts, |ctx| {
-        let model = ctx.model;
+pub fn objects(s: &Session<'_>, class: &str, limit: usize) -> ObjectsReport {
+    let ctx = &s.isolate;
+    {
+        let model = &ctx.model;
         let found: Vec<(u64, u64, NodeType)> = ctx
             .pages
             .par_iter()
@@ -163,13 +159,13 @@ pub fn objects(
                 preview: one_line_preview(model, &mut cache, addr),
             })
             .collect();
-        Ok(ObjectsReport {
+        ObjectsReport {
             class: class.to_string(),
             count: found.len() as u64,
             objects,
-            warnings: ctx.warnings.clone(),
-        })
-    })
+            warnings: s.warnings.clone(),
+        }
+    }
 }
 
 /// A one-line description of the object at `addr`: class plus its first properties, a date, a
@@ -267,13 +263,8 @@ pub fn format_date(ms: f64) -> String {
     )
 }
 
-/// Decode the object at `addr`.
-pub fn inspect(core: &Path, opts: &OpenOptions, addr: u64) -> Result<InspectReport> {
-    with_heap(core, opts, |ctx| inspect_ctx(ctx, addr))
-}
-
 /// Find the object starting at `addr`: walk its page. Errors say what is there instead.
-fn locate(ctx: &Ctx<'_>, addr: u64) -> Result<(Object, Page)> {
+fn locate(ctx: &Isolate<'_, Mem<'_>>, addr: u64) -> Result<(Object, Page)> {
     let page = ctx
         .pages
         .iter()
@@ -304,8 +295,10 @@ fn locate(ctx: &Ctx<'_>, addr: u64) -> Result<(Object, Page)> {
     }))
 }
 
-fn inspect_ctx(ctx: &Ctx<'_>, addr: u64) -> Result<InspectReport> {
-    let model = ctx.model;
+/// Decode the object at `addr`.
+pub fn inspect(s: &Session<'_>, addr: u64) -> Result<InspectReport> {
+    let ctx = &s.isolate;
+    let model = &ctx.model;
     let (o, page) = locate(ctx, addr)?;
     let mut cache = MapCache::default();
     let c = &mut cache;
@@ -343,7 +336,7 @@ fn inspect_ctx(ctx: &Ctx<'_>, addr: u64) -> Result<InspectReport> {
         entries_total: None,
         context: Vec::new(),
         prototype: None,
-        warnings: ctx.warnings.clone(),
+        warnings: s.warnings.clone(),
     };
     if let Kind::String(shape) = ctx.v8.shapes.kind(t) {
         if let Some(s) = model.string(c, addr, INSPECT_STRING) {

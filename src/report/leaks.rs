@@ -5,14 +5,12 @@
 use crate::error::{Error, Result};
 use crate::graph::dominators::Dominators;
 use crate::graph::{Edge, EdgeType, Graph};
-use crate::process::OpenOptions;
 use crate::progress::Progress;
-use crate::report::session::with_heap;
+use crate::report::session::Session;
 use crate::report::summary::class_names;
 use crate::v8::names::NodeType;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::path::Path;
 
 /// Steps shown of a retaining path (the rest is summarized).
 const MAX_PATH: usize = 12;
@@ -37,7 +35,7 @@ impl Paths {
         let starts = g.globals.iter().copied().chain(
             g.roots
                 .iter()
-                .filter(|(name, _)| name != crate::graph::roots::OBJECT_CACHES)
+                .filter(|(name, _)| name != crate::v8::roots::OBJECT_CACHES)
                 .flat_map(|(_, m)| m.iter().copied()),
         );
         for s in starts {
@@ -201,15 +199,14 @@ pub struct RetainersReport {
 /// The retaining paths of the instances of `class` (as `diff` and DevTools name classes),
 /// grouped by shape, largest group first, at most `limit` groups.
 pub fn retainers(
-    core: &Path,
-    opts: &OpenOptions,
+    s: &Session<'_>,
     class: &str,
     limit: usize,
     progress: &dyn Progress,
 ) -> Result<RetainersReport> {
-    with_heap(core, opts, |ctx| {
-        let g = Graph::build(ctx, progress);
-        let mut warnings = ctx.warnings.clone();
+    {
+        let g = s.graph(progress);
+        let mut warnings = s.warnings.clone();
         warnings.extend(g.warnings.iter().cloned());
         let paths = Paths::compute(&g);
         let d = Describer::new(&g);
@@ -252,7 +249,7 @@ pub fn retainers(
             groups,
             warnings,
         })
-    })
+    }
 }
 
 /// One object referring to another.
@@ -275,14 +272,9 @@ pub struct RefsReport {
 
 /// Every object that refers to the object at `addr`, with the edge (llnode's `findrefs`, from the
 /// graph).
-pub fn refs(
-    core: &Path,
-    opts: &OpenOptions,
-    addr: u64,
-    progress: &dyn Progress,
-) -> Result<RefsReport> {
-    with_heap(core, opts, |ctx| {
-        let g = Graph::build(ctx, progress);
+pub fn refs(s: &Session<'_>, addr: u64, progress: &dyn Progress) -> Result<RefsReport> {
+    {
+        let g = s.graph(progress);
         let Ok(target) = g.addrs.binary_search(&addr) else {
             let i = g.addrs.partition_point(|&a| a <= addr);
             let inside = i
@@ -310,7 +302,7 @@ pub fn refs(
                 });
             }
         }
-        let mut warnings = ctx.warnings.clone();
+        let mut warnings = s.warnings.clone();
         warnings.extend(g.warnings.iter().cloned());
         Ok(RefsReport {
             address: format!("{addr:#x}"),
@@ -318,7 +310,7 @@ pub fn refs(
             referrers,
             warnings,
         })
-    })
+    }
 }
 
 /// A container that holds most instances of some classes.

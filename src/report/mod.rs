@@ -8,4 +8,6 @@ pub mod info;
 pub mod inspect;
 pub mod leaks;
 pub mod session;
+pub mod snapshot;
+pub mod stack;
 pub mod summary;

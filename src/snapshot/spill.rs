@@ -18,8 +18,9 @@ use crate::graph::{
     read_heap, roots_and_reach, Edge, EdgeType, Patches, RawNode, Reach, Sink, Strings, Strong,
     EDGE_KINDS,
 };
+use crate::memory::Memory;
 use crate::progress::{Progress, Unit};
-use crate::report::session::Ctx;
+use crate::v8::isolate::Isolate;
 use crate::v8::names::{NodeType, ALL};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, Write};
@@ -340,7 +341,11 @@ fn temp_file(dir: &Path) -> std::io::Result<File> {
 }
 
 /// Read an opened heap into spill files in `dir`, then find its roots and what they reach.
-pub fn build(ctx: &Ctx<'_>, progress: &dyn Progress, dir: &Path) -> std::io::Result<Spilled> {
+pub fn build<M: Memory>(
+    ctx: &Isolate<'_, M>,
+    progress: &dyn Progress,
+    dir: &Path,
+) -> std::io::Result<Spilled> {
     let (nodes_file, edges_file, texts_file, locations_file) = (
         temp_file(dir)?,
         temp_file(dir)?,

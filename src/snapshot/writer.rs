@@ -1,21 +1,20 @@
-//! `corewalk snapshot`: the object graph written in V8's heap-snapshot JSON format (the layout
-//! `v8.writeHeapSnapshot()` writes, which Chrome DevTools, memlab and other tools load), streamed to
-//! a temporary file that is renamed into place when complete.
+//! The object graph written in V8's heap-snapshot JSON format (the layout
+//! `v8.writeHeapSnapshot()` writes, which Chrome DevTools, memlab and other tools load), streamed
+//! from spill files.
 
-use crate::error::{Error, Result};
 use crate::graph::{EdgeType, Patches, RankBits, EDGE_TYPES};
-use crate::process::OpenOptions;
+use crate::memory::Memory;
 use crate::progress::{Progress, Unit};
-use crate::report::session::{with_heap, Ctx};
 use crate::snapshot::spill::{
     self, edge_record, location_field, node_record, read_into, Spilled, EDGE_CHUNK,
     LOCATION_RECORD, NODE_RECORD, TEXT,
 };
+use crate::v8::isolate::Isolate;
 use crate::v8::names::{NodeType, ALL};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::io::{BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{Read, Write};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What was written.
@@ -40,66 +39,11 @@ pub struct SnapshotOptions {
     pub include_unreachable: bool,
 }
 
-/// Convert `core` into a heap snapshot at `out`.
-pub fn snapshot(
-    core: &Path,
-    opts: &OpenOptions,
-    out: &Path,
-    sopts: &SnapshotOptions,
-    progress: &dyn Progress,
-) -> Result<SnapshotReport> {
-    refuse_input_as_output(core, out)?;
-    with_heap(core, opts, |ctx| {
-        let io_error = |source| Error::Io {
-            path: out.to_path_buf(),
-            source,
-        };
-        // A device or a pipe (`-o /dev/stdout`, a FIFO) is written as it is: renaming a
-        // temporary file over it would replace it.
-        let special = std::fs::metadata(out).is_ok_and(|m| !m.is_file() && !m.is_dir());
-        // Spill files go next to the output (the file system it is written to, not a /tmp that
-        // may be memory), or to the temporary directory for a device or pipe.
-        let spill_dir = match out.parent() {
-            _ if special => std::env::temp_dir(),
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let write_into = |f: std::fs::File| -> std::io::Result<SnapshotReport> {
-            let mut w = BufWriter::with_capacity(1 << 20, f);
-            let counts = write_heap(ctx, sopts, &mut w, progress, &spill_dir)?;
-            w.flush()?;
-            Ok(counts)
-        };
-        let mut report = if special {
-            let f = std::fs::OpenOptions::new()
-                .write(true)
-                .open(out)
-                .map_err(io_error)?;
-            write_into(f).map_err(io_error)?
-        } else {
-            let tmp = temp_path(out);
-            match std::fs::File::create(&tmp).and_then(write_into) {
-                Ok(c) => {
-                    std::fs::rename(&tmp, out).map_err(io_error)?;
-                    c
-                }
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    return Err(io_error(e));
-                }
-            }
-        };
-        report.output = out.display().to_string();
-        report.warnings.splice(0..0, ctx.warnings.iter().cloned());
-        Ok(report)
-    })
-}
-
 /// Read an opened heap and write it as a `.heapsnapshot` to `w`, spilling nodes and edges to
 /// temporary files in `spill_dir` on the way (see [`crate::snapshot::spill`]). The report's output
 /// is left empty, and its warnings are the graph's (the session's are the caller's).
-pub fn write_heap(
-    ctx: &Ctx<'_>,
+pub fn write_heap<M: Memory>(
+    ctx: &Isolate<'_, M>,
     sopts: &SnapshotOptions,
     w: &mut (impl Write + Send),
     progress: &dyn Progress,
@@ -107,29 +51,6 @@ pub fn write_heap(
 ) -> std::io::Result<SnapshotReport> {
     let mut s = spill::build(ctx, progress, spill_dir)?;
     write(&mut s, sopts, w, progress)
-}
-
-/// The output must not be the core itself (or another name of it).
-fn refuse_input_as_output(core: &Path, out: &Path) -> Result<()> {
-    use std::os::unix::fs::MetadataExt;
-    if let (Ok(a), Ok(b)) = (std::fs::metadata(core), std::fs::metadata(out)) {
-        if a.dev() == b.dev() && a.ino() == b.ino() {
-            return Err(Error::BadArgument(format!(
-                "{} is the core being read; choose another output",
-                out.display()
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// A temporary file next to `out` (same file system, so the rename is atomic).
-fn temp_path(out: &Path) -> PathBuf {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "snapshot".into());
-    out.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
 /// Synthetic nodes before the heap's: root, (GC roots), one per root category, and optionally
@@ -180,7 +101,7 @@ fn write(
         .reach
         .roots
         .iter()
-        .filter(|(name, _)| name == crate::graph::roots::OBJECT_CACHES)
+        .filter(|(name, _)| name == crate::v8::roots::OBJECT_CACHES)
         .map(|(_, v)| v.len())
         .max()
         .unwrap_or(0);
@@ -455,7 +376,7 @@ fn write(
         edge(w, EdgeType::Element, c + 1, 2 + c)?;
     }
     for (name, members) in &reach.roots {
-        let weak = name == crate::graph::roots::OBJECT_CACHES;
+        let weak = name == crate::v8::roots::OBJECT_CACHES;
         for (k, &m) in members
             .iter()
             .filter(|&&m| layout.index.has(m as usize))

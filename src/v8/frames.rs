@@ -126,7 +126,7 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
                 .zip(md.constant("CodeKindFieldShift"))
                 .map(|(m, s)| (m as u64, s as u64)),
             kind_baseline: md.constant("CodeKindBaseline").map(|v| v as u64),
-            bytecode_sizes: bytecode_sizes(&model.v8.process.exe),
+            bytecode_sizes: model.v8.bytecode_sizes.clone(),
             deopt_indices: md
                 .constant("DeoptimizationDataInliningPositionsIndex")
                 .zip(md.constant("DeoptimizationDataLiteralArrayIndex"))
@@ -402,7 +402,7 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
         if pc < page.area_start || pc >= page.area_end {
             return None;
         }
-        let walker: &Walker<'_, M> = self.model.walker;
+        let walker: &Walker<'_, M> = &self.model.walker;
         let mut found = None;
         walker.walk_page(page, cache, &mut |o| {
             if found.is_none() && o.addr <= pc && pc < o.addr + o.size {
@@ -507,16 +507,6 @@ const MAX_ARGS: u64 = 16;
 
 /// Longest source position table read (bytes).
 const MAX_TABLE: usize = 16 << 20;
-
-/// V8's table of bytecode sizes per operand scale, from the executable's read-only data.
-fn bytecode_sizes(exe: &crate::binary::Executable) -> Option<Vec<u8>> {
-    let s = exe.symbol("_ZN2v88internal11interpreter9Bytecodes14kBytecodeSizesE")?;
-    if s.size == 0 || s.size % 3 != 0 || s.size > 3 * 1024 {
-        return None;
-    }
-    let bytes = exe.read_static(s.addr, s.size)?;
-    (bytes.len() as u64 == s.size).then(|| bytes.to_vec())
-}
 
 /// The size of the bytecode at `offset`: prefixes (`Wide`, `ExtraWide` and their debug-break
 /// forms, the first four bytecodes) scale the operands of the bytecode after them.

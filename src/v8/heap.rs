@@ -9,10 +9,10 @@
 //! are read from the space object.
 
 use super::layout::{space_name_for_class, HeaderKind, Layout};
-use super::V8;
-use crate::core::CoreFile;
+use super::map::meta_map_of;
+use super::Runtime;
 use crate::error::{Error, Result};
-use crate::memory::Memory;
+use crate::memory::{Memory, Range};
 use std::collections::BTreeMap;
 
 /// Largest page we accept (a large-object page can be big, but not absurd).
@@ -60,7 +60,7 @@ pub struct SpaceStats {
 }
 
 /// The pages and spaces of one isolate's heap.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Heap {
     /// Address of V8's `Heap` object (shared by all of the isolate's pages).
     pub heap_address: u64,
@@ -82,19 +82,26 @@ impl Heap {
         self.spaces.iter().find(|s| s.owners.contains(&page.owner))
     }
 
-    /// Find the heap of the process's main isolate (the one with the most pages).
-    pub fn discover(v8: &V8<'_>, core: &CoreFile, mem: &impl Memory) -> Result<Heap> {
+    /// Find the heap of the process's main isolate (the one with the most pages) in the ranges
+    /// of `mem`. `class_of` names the C++ class of a vtable address (from the executable's
+    /// symbols), to tell the spaces apart.
+    pub fn discover(
+        v8: &Runtime,
+        mem: &impl Memory,
+        class_of: &dyn Fn(u64) -> Option<String>,
+    ) -> Result<Heap> {
         let layout = &v8.layout;
-        let pages = scan_pages(layout, core, mem);
+        let ranges = mem.ranges();
+        let pages = scan_pages(layout, &ranges, mem);
         let mut by_heap: BTreeMap<u64, usize> = BTreeMap::new();
         for p in pages.iter().filter(|p| p.heap != 0) {
             *by_heap.entry(p.heap).or_default() += 1;
         }
         let (&heap_address, _) = by_heap.iter().max_by_key(|(_, &n)| n).ok_or_else(|| {
             Error::NoHeap(format!(
-                "no page matched the {} page layout in {} segments",
+                "no page matched the {} page layout in {} memory ranges",
                 layout.name,
-                core.segments.len()
+                ranges.len()
             ))
         })?;
         let other_isolates: Vec<(u64, usize)> = by_heap
@@ -113,7 +120,7 @@ impl Heap {
             .into_iter()
             .filter(|p| p.heap == heap_address || is_read_only(layout, p))
             .collect();
-        let spaces = group_spaces(v8, &pages, heap_address, mem, &mut warnings);
+        let spaces = group_spaces(v8, &pages, heap_address, mem, class_of, &mut warnings);
         Ok(Heap {
             heap_address,
             layout_name: layout.name,
@@ -129,13 +136,13 @@ fn is_read_only(layout: &Layout, p: &Page) -> bool {
     p.heap == 0 && p.flags & layout.page.flag_read_only != 0
 }
 
-/// Every page of every isolate in the core, sorted by address.
-pub fn scan_pages(layout: &Layout, core: &CoreFile, mem: &impl Memory) -> Vec<Page> {
+/// Every page of every isolate in `ranges`, sorted by address.
+pub fn scan_pages(layout: &Layout, ranges: &[Range], mem: &impl Memory) -> Vec<Page> {
     let align = layout.page_size;
     let mut out = Vec::new();
-    for seg in core.segments.iter().filter(|s| s.filesz >= 16) {
-        let end = seg.vaddr.saturating_add(seg.filesz);
-        let Some(mut a) = seg.vaddr.checked_add(align - 1).map(|x| x & !(align - 1)) else {
+    for r in ranges.iter().filter(|r| r.len >= 16) {
+        let end = r.end();
+        let Some(mut a) = r.start.checked_add(align - 1).map(|x| x & !(align - 1)) else {
             continue;
         };
         while a < end {
@@ -199,10 +206,11 @@ pub fn read_page(layout: &Layout, mem: &impl Memory, a: u64) -> Option<Page> {
 }
 
 fn group_spaces(
-    v8: &V8<'_>,
+    v8: &Runtime,
     pages: &[Page],
     heap: u64,
     mem: &impl Memory,
+    class_of: &dyn Fn(u64) -> Option<String>,
     warnings: &mut Vec<String>,
 ) -> Vec<SpaceStats> {
     let layout = &v8.layout;
@@ -216,7 +224,7 @@ fn group_spaces(
         // A space object is trusted only when it points back at our heap.
         let valid = owner != 0 && mem.read_u64(owner + layout.space.heap) == Some(heap);
         let class = valid
-            .then(|| mem.read_u64(owner).and_then(|vt| v8.v8_class_of(vt)))
+            .then(|| mem.read_u64(owner).and_then(class_of))
             .flatten();
         let id = valid
             .then(|| mem.read_u32(owner + layout.space.id))
@@ -290,4 +298,71 @@ fn group_spaces(
     let mut out: Vec<SpaceStats> = spaces.into_values().collect();
     out.sort_by_key(|s| (order(s), s.name.clone()));
     out
+}
+
+/// Read-only pages that [`Heap::discover`] does not list (V8 ≥ 13 keeps their metadata in a
+/// different class): every page-aligned address of `mem`'s ranges, not already a page of `heap`,
+/// whose header passes [`read_only_page`].
+pub fn extra_read_only_pages(
+    v8: &Runtime,
+    heap: &Heap,
+    mem: &impl Memory,
+    meta_maps: &[u64],
+) -> Vec<Page> {
+    let page_size = v8.layout.page_size;
+    let mut extra = Vec::new();
+    if !matches!(v8.layout.page.header, HeaderKind::OutOfLine { .. }) {
+        return extra;
+    }
+    for r in mem.ranges().iter().filter(|r| r.len >= 16) {
+        let mut a = (r.start + page_size - 1) & !(page_size - 1);
+        while a < r.end() {
+            let known = heap.pages.iter().any(|p| p.addr == a);
+            if !known {
+                if let Some(p) = read_only_page(v8, mem, a, meta_maps) {
+                    extra.push(p);
+                }
+            }
+            a += page_size;
+        }
+    }
+    extra
+}
+
+/// A read-only page of V8 ≥ 13 (`flags, metadata*` header) whose metadata is a
+/// `ReadOnlyPageMetadata`: no chunk back-pointer, but area start and end at the offsets the layout
+/// gives. Accepted only with the read-only flag, an 8-aligned object area inside the page, and a
+/// first object whose map's map is one of the heap's meta maps (malloc'd memory can look like a
+/// page header by chance).
+fn read_only_page(v8: &Runtime, mem: &impl Memory, page: u64, meta_maps: &[u64]) -> Option<Page> {
+    let l = &v8.layout.page;
+    let HeaderKind::OutOfLine { metadata_ptr } = l.header else {
+        return None;
+    };
+    let flags = mem.read_u64(page + l.flags)?;
+    if flags & l.flag_read_only == 0 {
+        return None;
+    }
+    let meta = mem.read_u64(page + metadata_ptr)?;
+    let area_start = mem.read_u64(meta.checked_add(l.area_start)?)?;
+    let area_end = mem.read_u64(meta.checked_add(l.area_end)?)?;
+    let plausible = area_start > page
+        && area_start - page < 0x10000
+        && area_start < area_end
+        && area_start % 8 == 0
+        && area_end % 8 == 0
+        && area_end - page <= 16 * v8.layout.page_size
+        && meta_map_of(mem, area_start).is_some_and(|m| meta_maps.contains(&m));
+    plausible.then_some(Page {
+        addr: page,
+        size: area_end - page,
+        flags,
+        heap: 0,
+        area_start,
+        area_end,
+        allocated_bytes: area_end - area_start,
+        wasted_memory: 0,
+        high_water_mark: area_end - page,
+        owner: 0,
+    })
 }

@@ -1,7 +1,7 @@
 //! Tagged values and V8 `Map`s: the first word of every heap object, and what it says about the
 //! object (instance type, fixed size, bit fields, prototype, constructor).
 
-use super::V8;
+use super::Runtime;
 use crate::memory::Memory;
 
 /// A tagged word as V8 stores it without pointer compression: a Smi (low bit 0, value in the upper
@@ -50,7 +50,7 @@ pub struct MapOffsets {
 
 impl MapOffsets {
     /// Read the offsets from `v8`'s metadata; `None` names nothing but means the build lacks one.
-    pub fn new(v8: &V8<'_>) -> Option<MapOffsets> {
+    pub fn new(v8: &Runtime) -> Option<MapOffsets> {
         let m = &v8.metadata;
         Some(MapOffsets {
             instance_type: m.map_instance_type,
@@ -130,11 +130,19 @@ mod tests {
         b[0x100..0x108].copy_from_slice(&0x201u64.to_le_bytes());
         b[0x200..0x208].copy_from_slice(&0x301u64.to_le_bytes());
         b[0x300..0x308].copy_from_slice(&0x301u64.to_le_bytes());
-        let m = Regions::new(vec![Region { start: 0, data: &b }]);
+        let m = Regions::new(vec![Region {
+            start: 0,
+            data: &b,
+            writable: true,
+        }]);
         assert_eq!(meta_map_of(&m, 0x100), Some(0x300));
         // Break the fixed point: meta's map points elsewhere.
         b[0x300..0x308].copy_from_slice(&0x201u64.to_le_bytes());
-        let m = Regions::new(vec![Region { start: 0, data: &b }]);
+        let m = Regions::new(vec![Region {
+            start: 0,
+            data: &b,
+            writable: true,
+        }]);
         assert_eq!(meta_map_of(&m, 0x100), None);
     }
 }

@@ -1,28 +1,32 @@
-//! The V8 model: metadata and the per-version layout table, then heap pages and spaces.
+//! V8's heap as V8 defines it: the per-version layout table and the executable's metadata
+//! ([`Runtime`]), heap pages and spaces, the object walk, views named after V8's classes, names
+//! as V8's heap snapshot gives them, roots, stack frames. Reads memory only through
+//! [`crate::memory::Memory`]; calls the binary floor for the executable's tables, never the core.
 
 pub mod frames;
 pub mod heap;
+pub mod isolate;
 pub mod layout;
 pub mod map;
 pub mod model;
 pub mod names;
 pub mod object;
 pub mod props;
+pub mod roots;
 pub mod types;
 pub mod walk;
 
 use crate::binary::metadata::Metadata;
+use crate::binary::Executable;
 use crate::error::{Error, Result};
-use crate::process::runtime::Versions;
-use crate::process::Process;
 use layout::Layout;
 use object::Shapes;
 use types::TypeNames;
 
-/// What the upper layers need to decode V8 structures of one process.
-pub struct V8<'p> {
-    /// The process (core + executable).
-    pub process: &'p Process,
+/// What decoding one V8 build's heap needs, read once from its executable: the postmortem
+/// metadata, the layout table for its version, instance type names and how each type is sized.
+/// Owned and plain: a synthetic heap builds one from parts ([`Runtime::from_parts`]).
+pub struct Runtime {
     /// Postmortem metadata from the executable.
     pub metadata: Metadata,
     /// Version-specific layouts.
@@ -33,52 +37,55 @@ pub struct V8<'p> {
     pub shapes: Shapes,
     /// Problems found while setting up (e.g. a version not in the table).
     pub warnings: Vec<String>,
-    /// Whether V8's snapshot marks global objects and proxies in their names (found on first use).
-    global_marks: std::sync::OnceLock<bool>,
+    /// Whether this V8's heap snapshot names a global object `<constructor> (global*)` and its
+    /// proxy `<constructor> (global)` (V8 14): the executable then holds the format strings.
+    pub marks_global_objects: bool,
+    /// `interpreter::Bytecodes::kBytecodeSizes` (uint8[3][count]: single, double and quadruple
+    /// operand scale), read from the executable.
+    pub bytecode_sizes: Option<Vec<u8>>,
 }
 
-impl<'p> V8<'p> {
-    /// Read the metadata and pick the layout for the process's V8 version.
-    pub fn new(process: &'p Process, versions: &Versions) -> Result<V8<'p>> {
-        let metadata = Metadata::read(&process.exe)?;
-        let (major, minor) = versions.v8_major_minor().ok_or_else(|| {
+impl Runtime {
+    /// Read the metadata of `exe` and pick the layout for V8 `major.minor`.
+    pub fn read(exe: &Executable, version: Option<(u32, u32)>) -> Result<Runtime> {
+        let metadata = Metadata::read(exe)?;
+        let (major, minor) = version.ok_or_else(|| {
             Error::UnsupportedVersion("unknown (no V8 version found in the process)".into())
         })?;
         let (layout, warning) = layout::for_version(major, minor)
             .ok_or_else(|| Error::UnsupportedVersion(format!("{major}.{minor}")))?;
-        let mut warnings: Vec<String> = warning.into_iter().collect();
-        let (types, types_warning) = TypeNames::read(&process.exe, &metadata);
-        warnings.extend(types_warning);
+        let (types, types_warning) = TypeNames::read(exe, &metadata);
+        let mut rt = Runtime::from_parts(metadata, layout, types);
+        rt.warnings.extend(warning);
+        rt.warnings.extend(types_warning);
+        rt.marks_global_objects = exe.has_cstring("%s (global*)");
+        rt.bytecode_sizes = bytecode_sizes(exe);
+        Ok(rt)
+    }
+
+    /// A runtime from tables already in hand (tests build synthetic ones).
+    pub fn from_parts(metadata: Metadata, layout: Layout, types: TypeNames) -> Runtime {
         let shapes = Shapes::new(&metadata, &types, layout.objects);
-        Ok(V8 {
-            process,
+        Runtime {
             metadata,
             layout,
             types,
             shapes,
-            warnings,
-            global_marks: std::sync::OnceLock::new(),
-        })
+            warnings: Vec::new(),
+            marks_global_objects: false,
+            bytecode_sizes: None,
+        }
     }
+}
 
-    /// Whether this V8's heap snapshot names a global object `<constructor> (global*)` and its
-    /// proxy `<constructor> (global)` (V8 14): read from the binary, which then holds the format
-    /// strings.
-    pub fn marks_global_objects(&self) -> bool {
-        *self
-            .global_marks
-            .get_or_init(|| self.process.exe.has_cstring("%s (global*)"))
+/// V8's table of bytecode sizes per operand scale, from the executable's read-only data.
+fn bytecode_sizes(exe: &Executable) -> Option<Vec<u8>> {
+    let s = exe.symbol("_ZN2v88internal11interpreter9Bytecodes14kBytecodeSizesE")?;
+    if s.size == 0 || s.size % 3 != 0 || s.size > 3 * 1024 {
+        return None;
     }
-
-    /// The C++ class of the object at `addr` in the process, from its vtable pointer: e.g.
-    /// `OldSpace` for a pointer to `vtable for v8::internal::OldSpace + 16`.
-    pub fn v8_class_of(&self, vtable: u64) -> Option<String> {
-        let exe = &self.process.exe;
-        let link = vtable.wrapping_sub(self.process.bias);
-        let sym = exe.symbol_at(link)?;
-        let name = exe.symbol_name(&sym);
-        vtable_class(name)
-    }
+    let bytes = exe.read_static(s.addr, s.size)?;
+    (bytes.len() as u64 == s.size).then(|| bytes.to_vec())
 }
 
 /// The unqualified class name from a mangled vtable symbol in `v8::internal`

@@ -9,7 +9,7 @@ use super::layout::ScopeInfoFields;
 use super::map::{MapInfo, Tagged};
 use super::object::{Kind, StringRep};
 use super::walk::{MapCache, Object, Walker};
-use super::V8;
+use super::Runtime;
 use crate::memory::Memory;
 
 /// Longest string we read in full; longer ones are cut (with their full length reported).
@@ -74,7 +74,7 @@ pub struct Offsets {
 }
 
 impl Offsets {
-    fn new(v8: &V8<'_>) -> Offsets {
+    fn new(v8: &Runtime) -> Offsets {
         let md = &v8.metadata;
         let c = |class: &str, field: &str, d: u64| md.class_offset(class, field).unwrap_or(d);
         let k = |name: &str, d: i64| md.constant(name).unwrap_or(d) as u64;
@@ -183,7 +183,7 @@ pub struct Types {
 }
 
 impl Types {
-    fn new(v8: &V8<'_>) -> Types {
+    fn new(v8: &Runtime) -> Types {
         let t = &v8.types;
         let md = &v8.metadata;
         let by = |class: &str, ty: &str| md.instance_type(ty).or_else(|| t.type_of(class));
@@ -323,17 +323,17 @@ pub struct Text {
 
 /// Reads objects of one process's heap.
 pub struct Model<'a, M> {
-    pub walker: &'a Walker<'a, M>,
+    pub walker: Walker<'a, M>,
     pub mem: &'a M,
     pub off: Offsets,
     pub types: Types,
-    pub v8: &'a V8<'a>,
+    pub v8: &'a Runtime,
     /// `Symbol.toStringTag`, found by its description.
     pub to_string_tag: Option<u64>,
 }
 
 impl<'a, M: Memory> Model<'a, M> {
-    pub fn new(v8: &'a V8<'a>, walker: &'a Walker<'a, M>, mem: &'a M) -> Model<'a, M> {
+    pub fn new(v8: &'a Runtime, walker: Walker<'a, M>, mem: &'a M) -> Model<'a, M> {
         Model {
             walker,
             mem,
@@ -894,7 +894,7 @@ impl<'a, M: Memory> Model<'a, M> {
 }
 
 /// `JSReceiver::class_name()` by instance type, for the fallback of `GetConstructorName`.
-pub fn class_name(v8: &V8<'_>, t: u16) -> &'static str {
+pub fn class_name(v8: &Runtime, t: u16) -> &'static str {
     let name = v8.types.name(t).unwrap_or("");
     match name {
         "JSArray" => "Array",

@@ -218,7 +218,7 @@ impl<M: Memory> Model<'_, M> {
             }
             let mut name = self.constructor_name(cache, o.addr, &o.map);
             let global = Some(t) == ty.js_global_object;
-            if (global || Some(t) == ty.js_global_proxy) && self.v8.marks_global_objects() {
+            if (global || Some(t) == ty.js_global_proxy) && self.v8.marks_global_objects {
                 name.push_str(if global { " (global*)" } else { " (global)" });
             }
             return Some(Naming {

@@ -3,30 +3,29 @@
 //! a linear allocation area (memory V8 hands out to the allocator and has not used yet): the walk
 //! resumes at the area's limit.
 
-use super::heap::{Heap, Page};
+use super::heap::{extra_read_only_pages, Heap, Page};
 use super::map::{meta_map_of, MapInfo, MapOffsets, Tagged};
 use super::object::Shapes;
-use super::V8;
-use crate::core::CoreFile;
-use crate::memory::Memory;
+use super::Runtime;
+use crate::memory::{Memory, Range};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::collections::{BTreeSet, HashMap};
 
-/// Heap pages and everything else: a LAB descriptor lives in the C++ heap, never on a page.
-fn off_heap_segments<'c>(
-    core: &'c CoreFile,
+/// Writable ranges that hold no heap page: a LAB descriptor lives in the C++ heap, never on a
+/// page.
+fn off_heap_ranges<'c>(
+    ranges: &'c [Range],
     heap: &'c Heap,
 ) -> impl Iterator<Item = (u64, u64)> + 'c {
-    core.segments
+    ranges
         .iter()
-        .filter(|s| s.flags & 2 != 0 && s.filesz > 0)
-        .filter(move |s| {
-            let end = s.vaddr + s.filesz;
-            let i = heap.pages.partition_point(|p| p.addr < s.vaddr);
-            heap.pages.get(i).is_none_or(|p| p.addr >= end)
+        .filter(|r| r.writable && r.len > 0)
+        .filter(move |r| {
+            let i = heap.pages.partition_point(|p| p.addr < r.start);
+            heap.pages.get(i).is_none_or(|p| p.addr >= r.end())
         })
-        .map(|s| (s.vaddr, s.filesz))
+        .map(|r| (r.start, r.len))
 }
 
 /// One heap object.
@@ -85,7 +84,7 @@ pub struct Walker<'a, M> {
 
 impl<'a, M: Memory> Walker<'a, M> {
     /// Prepare a walk of `heap`: find the meta maps from the pages' first objects.
-    pub fn new(v8: &'a V8<'_>, heap: &Heap, mem: &'a M) -> Option<Walker<'a, M>> {
+    pub fn new(v8: &'a Runtime, heap: &Heap, mem: &'a M) -> Option<Walker<'a, M>> {
         let offsets = MapOffsets::new(v8)?;
         let mut meta: BTreeSet<u64> = BTreeSet::new();
         for p in &heap.pages {
@@ -104,26 +103,7 @@ impl<'a, M: Memory> Walker<'a, M> {
             return None;
         }
         let page_size = v8.layout.page_size;
-        // Read-only pages page discovery did not list (V8 ≥ 13): any page-aligned address with the
-        // read-only flag whose metadata gives an object area inside the page.
-        let mut extra_pages = Vec::new();
-        if matches!(
-            v8.layout.page.header,
-            super::layout::HeaderKind::OutOfLine { .. }
-        ) {
-            for seg in v8.process.core.segments.iter().filter(|s| s.filesz >= 16) {
-                let mut a = (seg.vaddr + page_size - 1) & !(page_size - 1);
-                while a < seg.vaddr + seg.filesz {
-                    let known = heap.pages.iter().any(|p| p.addr == a);
-                    if !known {
-                        if let Some(p) = read_only_page(v8, mem, a, &meta_maps) {
-                            extra_pages.push(p);
-                        }
-                    }
-                    a += page_size;
-                }
-            }
-        }
+        let extra_pages = extra_read_only_pages(v8, heap, mem, &meta_maps);
         let read_only = heap
             .pages
             .iter()
@@ -160,7 +140,7 @@ impl<'a, M: Memory> Walker<'a, M> {
     /// one page's object area and no object at `top` (memory handed out but not used yet). The
     /// walk jumps from `top` to `limit` when it gets there; since that is only where it would
     /// stop otherwise, a stale descriptor costs nothing. No page is walked to find them.
-    pub fn find_holes(&mut self, heap: &Heap, core: &CoreFile)
+    pub fn find_holes(&mut self, heap: &Heap)
     where
         M: Sync,
     {
@@ -171,7 +151,8 @@ impl<'a, M: Memory> Walker<'a, M> {
             .map(|p| (p.addr & !(self.page_size - 1), (p.area_start, p.area_end)))
             .collect();
         let mask = !(self.page_size - 1);
-        let segments: Vec<(u64, u64)> = off_heap_segments(core, heap).collect();
+        let ranges = self.mem.ranges();
+        let segments: Vec<(u64, u64)> = off_heap_ranges(&ranges, heap).collect();
         let found: Vec<(u64, u64, u64)> = segments
             .par_iter()
             .flat_map_iter(|&(start, len)| {
@@ -366,42 +347,4 @@ impl<'a, M: Memory> Walker<'a, M> {
         }
         w
     }
-}
-
-/// A read-only page of V8 ≥ 13 (`flags, metadata*` header) whose metadata is a
-/// `ReadOnlyPageMetadata`: no chunk back-pointer, but area start and end at the offsets the layout
-/// gives. Accepted only with the read-only flag, an 8-aligned object area inside the page, and a
-/// first object whose map's map is one of the heap's meta maps (malloc'd memory can look like a
-/// page header by chance).
-fn read_only_page<M: Memory>(v8: &V8<'_>, mem: &M, page: u64, meta_maps: &[u64]) -> Option<Page> {
-    let l = &v8.layout.page;
-    let super::layout::HeaderKind::OutOfLine { metadata_ptr } = l.header else {
-        return None;
-    };
-    let flags = mem.read_u64(page + l.flags)?;
-    if flags & l.flag_read_only == 0 {
-        return None;
-    }
-    let meta = mem.read_u64(page + metadata_ptr)?;
-    let area_start = mem.read_u64(meta.checked_add(l.area_start)?)?;
-    let area_end = mem.read_u64(meta.checked_add(l.area_end)?)?;
-    let plausible = area_start > page
-        && area_start - page < 0x10000
-        && area_start < area_end
-        && area_start % 8 == 0
-        && area_end % 8 == 0
-        && area_end - page <= 16 * v8.layout.page_size
-        && meta_map_of(mem, area_start).is_some_and(|m| meta_maps.contains(&m));
-    plausible.then_some(Page {
-        addr: page,
-        size: area_end - page,
-        flags,
-        heap: 0,
-        area_start,
-        area_end,
-        allocated_bytes: area_end - area_start,
-        wasted_memory: 0,
-        high_water_mark: area_end - page,
-        owner: 0,
-    })
 }

@@ -4,6 +4,7 @@ mod render;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use corewalk::process::OpenOptions;
+use corewalk::report::session::Session;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -194,21 +195,18 @@ fn main() -> ExitCode {
             retained,
         } => {
             let progress = render::progress(cli.quiet);
-            let o = core.open_options();
-            corewalk::report::analyze::analyze(&core.core, &o, *sort, *retained, &*progress).map(
-                |r| {
-                    print(&r, &r.warnings, core.json, |r| render::analyze(r, *top));
-                    !r.undecodable.is_empty()
-                },
-            )
+            Session::open(&core.core, &core.open_options(), |s| {
+                let r = corewalk::report::analyze::analyze(s, *sort, *retained, &*progress);
+                print(&r, &r.warnings, core.json, |r| render::analyze(r, *top));
+                Ok(!r.undecodable.is_empty())
+            })
         }
         Command::Objects { core, class, limit } => {
-            corewalk::report::inspect::objects(&core.core, &core.open_options(), class, *limit).map(
-                |r| {
-                    print(&r, &r.warnings, core.json, render::objects);
-                    false
-                },
-            )
+            Session::open(&core.core, &core.open_options(), |s| {
+                let r = corewalk::report::inspect::objects(s, class, *limit);
+                print(&r, &r.warnings, core.json, render::objects);
+                Ok(false)
+            })
         }
         Command::Snapshot {
             core,
@@ -219,21 +217,23 @@ fn main() -> ExitCode {
             let sopts = corewalk::snapshot::writer::SnapshotOptions {
                 include_unreachable: *include_unreachable,
             };
-            corewalk::snapshot::writer::snapshot(&core.core, &core.open_options(), output, &sopts, &*progress)
-                .map(|r| {
-                    let fate = if *include_unreachable {
-                        "kept under (unreachable)"
-                    } else {
-                        "left out"
-                    };
-                    print(&r, &r.warnings, core.json, |r| {
-                        eprintln!(
-                            "wrote {}: {} nodes, {} edges ({} objects; {} unreachable objects, {} bytes, {fate})",
-                            r.output, r.nodes, r.edges, r.objects, r.unreachable_objects, r.unreachable_bytes
-                        )
-                    });
-                    false
-                })
+            Session::open(&core.core, &core.open_options(), |s| {
+                corewalk::report::snapshot::snapshot(s, output, &sopts, &*progress)
+            })
+            .map(|r| {
+                let fate = if *include_unreachable {
+                    "kept under (unreachable)"
+                } else {
+                    "left out"
+                };
+                print(&r, &r.warnings, core.json, |r| {
+                    eprintln!(
+                        "wrote {}: {} nodes, {} edges ({} objects; {} unreachable objects, {} bytes, {fate})",
+                        r.output, r.nodes, r.edges, r.objects, r.unreachable_objects, r.unreachable_bytes
+                    )
+                });
+                false
+            })
         }
         Command::Diff {
             a,
@@ -255,37 +255,31 @@ fn main() -> ExitCode {
         }
         Command::Retainers { core, class, limit } => {
             let progress = render::progress(cli.quiet);
-            corewalk::report::leaks::retainers(
-                &core.core,
-                &core.open_options(),
-                class,
-                *limit,
-                &*progress,
-            )
-            .map(|r| {
+            Session::open(&core.core, &core.open_options(), |s| {
+                let r = corewalk::report::leaks::retainers(s, class, *limit, &*progress)?;
                 print(&r, &r.warnings, core.json, render::retainers);
-                false
+                Ok(false)
             })
         }
         Command::Refs { core, address } => parse_address(address).and_then(|a| {
             let progress = render::progress(cli.quiet);
-            corewalk::report::leaks::refs(&core.core, &core.open_options(), a, &*progress).map(
-                |r| {
-                    print(&r, &r.warnings, core.json, render::refs);
-                    false
-                },
-            )
+            Session::open(&core.core, &core.open_options(), |s| {
+                let r = corewalk::report::leaks::refs(s, a, &*progress)?;
+                print(&r, &r.warnings, core.json, render::refs);
+                Ok(false)
+            })
         }),
         Command::Stack { core, args } => {
-            corewalk::stack::stacks(&core.core, &core.open_options(), *args).map(|r| {
+            corewalk::report::stack::stacks(&core.core, &core.open_options(), *args).map(|r| {
                 print(&r, &r.warnings, core.json, render::stack);
                 r.partial
             })
         }
         Command::Inspect { core, address } => parse_address(address).and_then(|a| {
-            corewalk::report::inspect::inspect(&core.core, &core.open_options(), a).map(|r| {
+            Session::open(&core.core, &core.open_options(), |s| {
+                let r = corewalk::report::inspect::inspect(s, a)?;
                 print(&r, &r.warnings, core.json, render::inspect);
-                false
+                Ok(false)
             })
         }),
     };

@@ -524,7 +524,7 @@ impl corewalk::progress::Progress for Bar {
     }
 }
 
-pub fn stack(r: &corewalk::stack::StackReport) {
+pub fn stack(r: &corewalk::report::stack::StackReport) {
     for m in &r.missing_libraries {
         eprintln!("warning: {m}");
     }

@@ -11,10 +11,32 @@
 //!   starts instead. That set is a superset of the real one (stale C++ memory can still hold
 //!   pointers), which a warning says.
 
-use super::Special;
+use super::isolate::Isolate;
+use super::map::Tagged;
+use super::names::NodeType;
 use crate::memory::Memory;
-use crate::report::session::Ctx;
-use crate::v8::map::Tagged;
+
+/// What roots are found from outside the heap, as the process layer knows it.
+#[derive(Clone, Debug, Default)]
+pub struct RootSources {
+    /// Each thread: its id and stack pointer.
+    pub stacks: Vec<(u32, u64)>,
+    /// Where the executable is mapped ([start, end) process addresses): code objects whose
+    /// instructions are there are the embedded builtins.
+    pub executable: Vec<(u64, u64)>,
+    /// V8's version, for the warning about roots not decoded.
+    pub v8_version: Option<String>,
+}
+
+/// A node that roots and user roots are chosen among (internalized strings, code objects,
+/// global objects and their proxies, cells).
+#[derive(Clone, Copy, Debug)]
+pub struct Special {
+    pub node: u32,
+    pub addr: u64,
+    pub itype: u16,
+    pub node_type: NodeType,
+}
 
 /// The name of the conservative root category.
 pub const CONSERVATIVE: &str = "(Conservative roots)";
@@ -34,12 +56,13 @@ const ISOLATE_AFTER: u64 = 0x8000;
 
 /// Root categories with their nodes, and warnings. `node_at` finds the node of an object start;
 /// `special` lists the internalized strings and code objects (among others).
-pub(crate) fn find(
-    ctx: &Ctx<'_>,
+pub fn find<M: Memory>(
+    ctx: &Isolate<'_, M>,
     node_at: &dyn Fn(u64) -> Option<u32>,
     special: &[Special],
 ) -> (Vec<(String, Vec<u32>)>, Vec<String>) {
     let mem = ctx.model.mem;
+    let ranges = mem.ranges();
     let heap = ctx.heap.heap_address;
     let mut warnings = Vec::new();
     let scan = |start: u64, len: u64, out: &mut Vec<u32>| {
@@ -86,26 +109,16 @@ pub(crate) fn find(
     let start = heap.saturating_sub(ISOLATE_BEFORE) & !7;
     scan(start, ISOLATE_BEFORE + ISOLATE_AFTER, &mut isolate);
 
-    // Stacks: each thread's from its stack pointer to the end of the segment holding it.
+    // Stacks: each thread's from its stack pointer to the end of the range holding it.
     let mut stack = Vec::new();
     let mut stack_ranges = Vec::new();
-    for t in &ctx.process.core.threads {
-        let sp = t.regs.rsp;
-        if let Some(seg) = ctx
-            .process
-            .core
-            .segments
-            .iter()
-            .find(|s| s.vaddr <= sp && sp < s.vaddr + s.filesz)
-        {
-            let end = seg.vaddr + seg.filesz;
+    for &(tid, sp) in &ctx.roots.stacks {
+        if let Some(r) = ranges.iter().find(|r| r.contains(sp)) {
+            let end = r.end();
             scan(sp & !7, end - (sp & !7), &mut stack);
-            stack_ranges.push((seg.vaddr, end));
+            stack_ranges.push((r.start, end));
         } else {
-            warnings.push(format!(
-                "thread {}: stack at {sp:#x} is not in the core",
-                t.tid
-            ));
+            warnings.push(format!("thread {tid}: stack at {sp:#x} is not in the core"));
         }
     }
 
@@ -119,14 +132,8 @@ pub(crate) fn find(
         .collect();
     let mut conservative = Vec::new();
     let iso = (start, start + ISOLATE_BEFORE + ISOLATE_AFTER);
-    for s in ctx
-        .process
-        .core
-        .segments
-        .iter()
-        .filter(|s| s.flags & 2 != 0 && s.filesz > 0)
-    {
-        let (a, b) = (s.vaddr, s.vaddr + s.filesz);
+    for r in ranges.iter().filter(|r| r.writable && r.len > 0) {
+        let (a, b) = (r.start, r.end());
         if heap_pages.iter().any(|&(p, q)| p < b && a < q) {
             continue; // a heap segment
         }
@@ -148,7 +155,7 @@ pub(crate) fn find(
     warnings.push(format!(
         "global handles, handle scopes and other C++-held roots are not decoded on V8 {}: \
          {} objects referenced from C++ memory are used as a conservative root set",
-        ctx.versions.v8.as_deref().unwrap_or("?"),
+        ctx.roots.v8_version.as_deref().unwrap_or("?"),
         {
             let mut c = conservative.clone();
             c.sort_unstable();
@@ -162,16 +169,7 @@ pub(crate) fn find(
     let mut builtins = Vec::new();
     let code_type = ctx.v8.types.type_of("Code");
     let start_off = ctx.v8.metadata.class_offset("Code", "instruction_start");
-    let exe: Vec<(u64, u64)> = ctx
-        .process
-        .exe
-        .loads
-        .iter()
-        .map(|l| {
-            let a = l.vaddr.wrapping_add(ctx.process.bias);
-            (a, a + l.memsz)
-        })
-        .collect();
+    let exe = &ctx.roots.executable;
     for &Special {
         node: i,
         addr: a,

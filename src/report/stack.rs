@@ -1,0 +1,94 @@
+//! `corewalk stack`: every thread's native and JavaScript frames, main thread first.
+
+use crate::error::Result;
+use crate::memory::Memory;
+use crate::process::runtime::Versions;
+use crate::process::{OpenOptions, Process};
+use crate::report::session::open_isolate;
+use crate::stack::native::Modules;
+use crate::stack::{thread_regs, walk_thread, ThreadStack};
+use crate::v8::frames::FrameDecoder;
+use crate::v8::Runtime;
+use serde::Serialize;
+use std::path::Path;
+
+/// What `corewalk stack` prints.
+#[derive(Debug, Serialize)]
+pub struct StackReport {
+    pub pid: Option<u32>,
+    pub node_version: Option<String>,
+    pub v8_version: Option<String>,
+    /// The signal the process died of, when the core says.
+    pub signal: Option<i32>,
+    /// Main thread first, then the others by thread id.
+    pub threads: Vec<ThreadStack>,
+    /// Libraries that could not be used for symbols and unwinding.
+    pub missing_libraries: Vec<String>,
+    pub warnings: Vec<String>,
+    /// Some thread's walk stopped early, or some library was missing.
+    pub partial: bool,
+}
+
+/// The stacks of every thread of the process in `core`. Needs no session: JavaScript frames are
+/// decoded when the heap can be opened, native frames are shown in any case.
+pub fn stacks(core: &Path, opts: &OpenOptions, with_args: bool) -> Result<StackReport> {
+    let process = Process::open(core, opts)?;
+    let mem = process.memory();
+    let modules = Modules::new(&process, &mem);
+    let versions = Versions::read(&process, &mem);
+    let mut warnings = process.warnings.clone();
+    let pid = process.pid();
+    let names = crate::process::threads::thread_names(&process, &mem, pid);
+    let mut order: Vec<&crate::core::ThreadState> = process.core.threads.iter().collect();
+    order.sort_by_key(|t| (Some(t.tid) != pid, t.tid));
+
+    // JavaScript frames need V8's heap (function and script objects); without it the native
+    // frames still print.
+    let runtime = Runtime::read(&process.exe, versions.v8_major_minor());
+    let isolate = runtime
+        .as_ref()
+        .map_err(|e| e.to_string())
+        .and_then(|rt| open_isolate(&process, &versions, rt, &mem).map_err(|e| e.to_string()));
+    let decoder = isolate
+        .as_ref()
+        .ok()
+        .and_then(|i| FrameDecoder::new(&i.model, i.pages.clone()));
+    match (&isolate, &decoder) {
+        (Err(e), _) => warnings.push(format!("JavaScript frames not decoded: {e}")),
+        (_, None) => warnings.push(
+            "JavaScript frames not decoded: the executable's metadata has no frame layout".into(),
+        ),
+        _ => {}
+    }
+
+    let mut threads = Vec::new();
+    for t in order {
+        let Some(start) = thread_regs(&process, t.tid) else {
+            continue;
+        };
+        let (frames, mut stopped) = walk_thread(&modules, decoder.as_ref(), &mem, start, with_args);
+        if frames.len() <= 1 && mem.read_u64(start.rsp).is_none() {
+            stopped = Some("the thread's stack is not in the core".into());
+        }
+        threads.push(ThreadStack {
+            tid: t.tid,
+            name: names.get(&t.tid).cloned(),
+            main: Some(t.tid) == pid,
+            frames,
+            stopped,
+        });
+    }
+    let partial = threads.iter().any(|t| t.stopped.is_some())
+        || !modules.problems.is_empty()
+        || decoder.is_none();
+    Ok(StackReport {
+        pid,
+        node_version: versions.node.clone(),
+        v8_version: versions.v8.clone(),
+        signal: process.core.siginfo_signo,
+        threads,
+        missing_libraries: modules.problems.clone(),
+        warnings,
+        partial,
+    })
+}
