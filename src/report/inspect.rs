@@ -118,53 +118,51 @@ pub struct ElementsValue {
 /// class such as `(string)`), at most `limit`, in address order.
 pub fn objects(s: &Session<'_>, class: &str, limit: usize) -> ObjectsReport {
     let ctx = &s.isolate;
-    {
-        let model = &ctx.model;
-        let found: Vec<(u64, u64, NodeType)> = ctx
-            .pages
-            .par_iter()
-            .map_init(
-                || (MapCache::default(), MapCache::default()),
-                |(wc, nc), page| {
-                    let mut v = Vec::new();
-                    model.walker.walk_page(page, wc, &mut |o| {
-                        if let Some(n) = model.naming(nc, o) {
-                            let c = Class::of(n.node_type, &n.name);
-                            if c.name == class {
-                                v.push((o.addr, o.size, c.node_type));
-                            }
+    let model = &ctx.model;
+    let found: Vec<(u64, u64, NodeType)> = ctx
+        .pages
+        .par_iter()
+        .map_init(
+            || (MapCache::default(), MapCache::default()),
+            |(wc, nc), page| {
+                let mut v = Vec::new();
+                model.walker.walk_page(page, wc, &mut |o| {
+                    if let Some(n) = model.naming(nc, o) {
+                        let c = Class::of(n.node_type, &n.name);
+                        if c.name == class {
+                            v.push((o.addr, o.size, c.node_type));
                         }
-                    });
-                    v
-                },
-            )
-            .flatten()
-            .collect();
-        // A name can be both a constructor and its function (`Date`): instances, not the
-        // constructor, unless only functions have that name.
-        let has_objects = found.iter().any(|f| f.2 == NodeType::Object);
-        let mut found: Vec<(u64, u64, NodeType)> = found
-            .into_iter()
-            .filter(|f| !has_objects || f.2 == NodeType::Object)
-            .collect();
-        found.sort_unstable();
-        let mut cache = MapCache::default();
-        let objects = found
-            .iter()
-            .take(limit)
-            .map(|&(addr, size, t)| Instance {
-                address: format!("{addr:#x}"),
-                node_type: t.as_str().to_string(),
-                size,
-                preview: one_line_preview(model, &mut cache, addr),
-            })
-            .collect();
-        ObjectsReport {
-            class: class.to_string(),
-            count: found.len() as u64,
-            objects,
-            warnings: s.warnings.clone(),
-        }
+                    }
+                });
+                v
+            },
+        )
+        .flatten()
+        .collect();
+    // A name can be both a constructor and its function (`Date`): instances, not the
+    // constructor, unless only functions have that name.
+    let has_objects = found.iter().any(|f| f.2 == NodeType::Object);
+    let mut found: Vec<(u64, u64, NodeType)> = found
+        .into_iter()
+        .filter(|f| !has_objects || f.2 == NodeType::Object)
+        .collect();
+    found.sort_unstable();
+    let mut cache = MapCache::default();
+    let objects = found
+        .iter()
+        .take(limit)
+        .map(|&(addr, size, t)| Instance {
+            address: format!("{addr:#x}"),
+            node_type: t.as_str().to_string(),
+            size,
+            preview: one_line_preview(model, &mut cache, addr),
+        })
+        .collect();
+    ObjectsReport {
+        class: class.to_string(),
+        count: found.len() as u64,
+        objects,
+        warnings: s.warnings.clone(),
     }
 }
 

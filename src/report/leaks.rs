@@ -204,52 +204,50 @@ pub fn retainers(
     limit: usize,
     progress: &dyn Progress,
 ) -> Result<RetainersReport> {
-    {
-        let g = s.graph(progress);
-        let mut warnings = s.warnings.clone();
-        warnings.extend(g.warnings.iter().cloned());
-        let paths = Paths::compute(&g);
-        let d = Describer::new(&g);
-        let mut groups: HashMap<Vec<String>, (u64, u32, usize)> = HashMap::new();
-        let (mut instances, mut unreachable) = (0u64, 0u64);
-        for i in 0..g.addrs.len() as u32 {
-            if d.names[i as usize] != class || g.sizes[i as usize] == 0 {
-                continue;
-            }
-            instances += 1;
-            let Some(path) = paths.path(&g, i) else {
-                unreachable += 1;
-                continue;
-            };
-            let more = path.len().saturating_sub(MAX_PATH);
-            let key = d.path_text(&path[..path.len().min(MAX_PATH)], true);
-            let e = groups.entry(key).or_insert((0, i, more));
-            e.0 += 1;
+    let g = s.graph(progress);
+    let mut warnings = s.warnings.clone();
+    warnings.extend(g.warnings.iter().cloned());
+    let paths = Paths::compute(g);
+    let d = Describer::new(g);
+    let mut groups: HashMap<Vec<String>, (u64, u32, usize)> = HashMap::new();
+    let (mut instances, mut unreachable) = (0u64, 0u64);
+    for i in 0..g.addrs.len() as u32 {
+        if d.names[i as usize] != class || g.sizes[i as usize] == 0 {
+            continue;
         }
-        if instances == 0 {
-            return Err(Error::BadArgument(format!(
-                "no instances of {class:?} (class names as `analyze` and `diff` show them)"
-            )));
-        }
-        let mut groups: Vec<PathGroup> = groups
-            .into_iter()
-            .map(|(path, (count, example, more))| PathGroup {
-                count,
-                path,
-                more_steps: more,
-                example: format!("{:#x}", g.addrs[example as usize]),
-            })
-            .collect();
-        groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.path.cmp(&b.path)));
-        groups.truncate(limit);
-        Ok(RetainersReport {
-            class: class.to_string(),
-            instances,
-            unreachable,
-            groups,
-            warnings,
-        })
+        instances += 1;
+        let Some(path) = paths.path(g, i) else {
+            unreachable += 1;
+            continue;
+        };
+        let more = path.len().saturating_sub(MAX_PATH);
+        let key = d.path_text(&path[..path.len().min(MAX_PATH)], true);
+        let e = groups.entry(key).or_insert((0, i, more));
+        e.0 += 1;
     }
+    if instances == 0 {
+        return Err(Error::BadArgument(format!(
+            "no instances of {class:?} (class names as `analyze` and `diff` show them)"
+        )));
+    }
+    let mut groups: Vec<PathGroup> = groups
+        .into_iter()
+        .map(|(path, (count, example, more))| PathGroup {
+            count,
+            path,
+            more_steps: more,
+            example: format!("{:#x}", g.addrs[example as usize]),
+        })
+        .collect();
+    groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.path.cmp(&b.path)));
+    groups.truncate(limit);
+    Ok(RetainersReport {
+        class: class.to_string(),
+        instances,
+        unreachable,
+        groups,
+        warnings,
+    })
 }
 
 /// One object referring to another.
@@ -273,44 +271,42 @@ pub struct RefsReport {
 /// Every object that refers to the object at `addr`, with the edge (llnode's `findrefs`, from the
 /// graph).
 pub fn refs(s: &Session<'_>, addr: u64, progress: &dyn Progress) -> Result<RefsReport> {
-    {
-        let g = s.graph(progress);
-        let Ok(target) = g.addrs.binary_search(&addr) else {
-            let i = g.addrs.partition_point(|&a| a <= addr);
-            let inside = i
-                .checked_sub(1)
-                .filter(|&k| addr < g.addrs[k] + g.sizes[k].max(8));
-            return Err(Error::NotAnObject(match inside {
-                Some(k) => format!(
-                    "{addr:#x} is inside the object at {:#x}, {} bytes in",
-                    g.addrs[k],
-                    addr - g.addrs[k]
-                ),
-                None => format!("no heap object starts at {addr:#x}"),
-            }));
-        };
-        let target = target as u32;
-        let d = Describer::new(&g);
-        let mut referrers = Vec::new();
-        for i in 0..g.addrs.len() as u32 {
-            for e in g.edges_of(i).iter().filter(|e| e.to == target) {
-                referrers.push(Referrer {
-                    address: format!("{:#x}", g.addrs[i as usize]),
-                    class: d.node(i),
-                    edge: d.edge(e, false),
-                    reachable: g.reachable[i as usize],
-                });
-            }
+    let g = s.graph(progress);
+    let Ok(target) = g.addrs.binary_search(&addr) else {
+        let i = g.addrs.partition_point(|&a| a <= addr);
+        let inside = i
+            .checked_sub(1)
+            .filter(|&k| addr < g.addrs[k] + g.sizes[k].max(8));
+        return Err(Error::NotAnObject(match inside {
+            Some(k) => format!(
+                "{addr:#x} is inside the object at {:#x}, {} bytes in",
+                g.addrs[k],
+                addr - g.addrs[k]
+            ),
+            None => format!("no heap object starts at {addr:#x}"),
+        }));
+    };
+    let target = target as u32;
+    let d = Describer::new(g);
+    let mut referrers = Vec::new();
+    for i in 0..g.addrs.len() as u32 {
+        for e in g.edges_of(i).iter().filter(|e| e.to == target) {
+            referrers.push(Referrer {
+                address: format!("{:#x}", g.addrs[i as usize]),
+                class: d.node(i),
+                edge: d.edge(e, false),
+                reachable: g.reachable[i as usize],
+            });
         }
-        let mut warnings = s.warnings.clone();
-        warnings.extend(g.warnings.iter().cloned());
-        Ok(RefsReport {
-            address: format!("{addr:#x}"),
-            class: d.node(target),
-            referrers,
-            warnings,
-        })
     }
+    let mut warnings = s.warnings.clone();
+    warnings.extend(g.warnings.iter().cloned());
+    Ok(RefsReport {
+        address: format!("{addr:#x}"),
+        class: d.node(target),
+        referrers,
+        warnings,
+    })
 }
 
 /// A container that holds most instances of some classes.
