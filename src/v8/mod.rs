@@ -13,6 +13,7 @@ pub mod names;
 pub mod object;
 pub mod props;
 pub mod roots;
+pub mod synth;
 pub mod types;
 pub mod walk;
 
