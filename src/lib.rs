@@ -28,4 +28,4 @@ pub mod snapshot;
 pub mod stack;
 pub mod v8;
 
-pub use error::{Error, Result};
+pub use error::{Diagnostics, Error, Result, Warning};

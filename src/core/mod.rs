@@ -6,7 +6,7 @@ mod notes;
 
 pub use notes::{MappedFile, PsInfo, Registers, ThreadState};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Warning};
 use crate::memory::{Region, Regions};
 use memmap2::Mmap;
 use object::elf::{FileHeader64, EM_X86_64, ET_CORE, PT_LOAD, PT_NOTE};
@@ -48,7 +48,7 @@ pub struct CoreFile {
     /// Signal number from `NT_SIGINFO`, when present.
     pub siginfo_signo: Option<i32>,
     /// Problems that did not stop parsing (truncation, malformed notes).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// True when the file ends before the memory its headers describe.
     pub truncated: bool,
 }
@@ -173,21 +173,21 @@ impl CoreFile {
         };
         let mut warnings = Vec::new();
         if let Err(e) = copied {
-            warnings.push(format!(
+            warnings.push(Warning::partial(format!(
                 "the {} stream of {} ends early ({e}): reading what it held",
                 kind.name(),
                 path.display()
-            ));
+            )));
         }
         // SAFETY: read-only private mapping of our own unlinked temporary file.
         let map = unsafe { Mmap::map(&tmp) }.map_err(io)?;
         let mut core = Self::parse(path.to_owned(), map)?;
-        warnings.push(format!(
+        warnings.push(Warning::note(format!(
             "{} is {}-compressed: decompressed into a temporary file ({} bytes)",
             path.display(),
             kind.name(),
             core.map.len()
-        ));
+        )));
         warnings.append(&mut core.warnings);
         core.warnings = warnings;
         Ok(core)
@@ -269,14 +269,17 @@ impl CoreFile {
                     let want = ph.p_filesz(e);
                     let have = file_len.saturating_sub(offset).min(want);
                     if have < want {
-                        core.warnings
-                            .push(format!("note segment truncated: {have} of {want} bytes"));
+                        core.warnings.push(Warning::partial(format!(
+                            "note segment truncated: {have} of {want} bytes"
+                        )));
                     }
                     let start = offset.min(file_len) as usize;
                     let bytes = &data[start..start + have as usize];
                     match NoteIterator::<FileHeader64<LE>>::new(e, ph.p_align(e), bytes) {
                         Ok(iter) => notes::decode_all(iter, &mut core),
-                        Err(err) => core.warnings.push(format!("bad note segment: {err}")),
+                        Err(err) => core
+                            .warnings
+                            .push(Warning::partial(format!("bad note segment: {err}"))),
                     }
                 }
                 _ => {}
@@ -291,11 +294,11 @@ impl CoreFile {
         let notes_cut = core
             .warnings
             .iter()
-            .any(|w| w.starts_with("note segment truncated"));
+            .any(|w| w.text.starts_with("note segment truncated"));
         if missing > 0 {
-            core.warnings.push(format!(
+            core.warnings.push(Warning::partial(format!(
                 "core is truncated: {missing} bytes of captured memory are missing from the file"
-            ));
+            )));
         }
         Ok(CoreFile {
             path,
@@ -363,7 +366,7 @@ pub(crate) struct Notes {
     pub auxv: Vec<(u64, u64)>,
     pub files: Vec<MappedFile>,
     pub siginfo_signo: Option<i32>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 #[cfg(test)]
@@ -478,7 +481,9 @@ mod tests {
         let core = open_bytes("trunc", &full[..full.len() - 8]).expect("still parses");
         assert!(core.truncated);
         assert_eq!(core.segments[0].filesz, 8);
-        assert!(core.warnings[0].contains("8 bytes of captured memory are missing"));
+        assert!(core.warnings[0]
+            .text
+            .contains("8 bytes of captured memory are missing"));
     }
 
     #[test]

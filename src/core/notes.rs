@@ -2,6 +2,7 @@
 //! `NT_SIGINFO`. Every field is read with bounds checks; a short or odd note becomes a warning.
 
 use super::Notes;
+use crate::error::Warning;
 use object::elf::FileHeader64;
 use object::read::elf::NoteIterator;
 use object::LittleEndian as LE;
@@ -96,7 +97,8 @@ pub(super) fn decode_all(mut iter: NoteIterator<'_, FileHeader64<LE>>, out: &mut
             Ok(Some(n)) => n,
             Ok(None) => break,
             Err(e) => {
-                out.warnings.push(format!("stopped reading notes: {e}"));
+                out.warnings
+                    .push(Warning::partial(format!("stopped reading notes: {e}")));
                 break;
             }
         };
@@ -122,8 +124,9 @@ pub(super) fn decode_all(mut iter: NoteIterator<'_, FileHeader64<LE>>, out: &mut
             _ => Some(()),
         };
         if ok.is_none() {
-            out.warnings
-                .push(format!("malformed core note of type {kind:#x} ignored"));
+            out.warnings.push(Warning::partial(format!(
+                "malformed core note of type {kind:#x} ignored"
+            )));
         }
     }
 }

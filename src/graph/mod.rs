@@ -14,6 +14,7 @@
 //! (arrays, by index) or `hidden` edges, and weak references `weak` edges.
 
 pub mod dominators;
+use crate::error::Warning;
 use crate::memory::{AddrMap, Memory};
 use crate::progress::{Progress, Unit};
 use crate::v8::isolate::Isolate;
@@ -240,7 +241,7 @@ pub struct Graph {
     pub locations: Vec<(u32, [u32; 3])>,
     /// Script names by script id.
     pub scripts: HashMap<u32, String>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Object starts by page, for [`Graph::node_at`] (graphs read from a heap; `None` for
     /// snapshot files, whose node addresses are ids).
     pub starts: Option<PageStarts>,
@@ -633,7 +634,7 @@ pub(crate) struct Read<S> {
     pub sink: S,
     /// Object starts, in node order.
     pub starts: PageStarts,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     pub strings: Strings,
     pub backing_stores: Vec<(u32, u64)>,
     pub special: Vec<Special>,
@@ -696,7 +697,7 @@ pub struct Reach {
     pub reachable: Vec<bool>,
     /// Global objects and their proxies that are reachable: the user roots.
     pub globals: Vec<u32>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Strong (non-weak) edges of each node, for reachability.
@@ -906,9 +907,9 @@ pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
     let n = pages.len();
     let mut warnings = Vec::new();
     if left_out > 0 {
-        warnings.push(format!(
+        warnings.push(Warning::partial(format!(
             "{left_out} objects on pages that overlap or exceed their page size were left out"
-        ));
+        )));
     }
     let index = Index {
         essential: &essential_flags,

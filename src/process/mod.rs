@@ -6,7 +6,7 @@ pub mod threads;
 
 use crate::binary::{hex, Executable};
 use crate::core::{CoreFile, AT_ENTRY, AT_EXECFN, AT_PHDR};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Warning};
 use crate::memory::{Layered, Memory, Regions};
 use object::elf::FileHeader64;
 use object::read::elf::NoteIterator;
@@ -62,7 +62,7 @@ pub struct Process {
     /// Build-id comparison.
     pub build_id: BuildIdCheck,
     /// Non-fatal problems found so far (core truncation, unverified build-id...).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl Process {
@@ -117,11 +117,11 @@ impl Process {
                             core_id: hex(&c),
                         });
                     }
-                    warnings.push(format!(
+                    warnings.push(Warning::partial(format!(
                         "build-id mismatch forced: executable {} vs core {}",
                         hex(e),
                         hex(&c)
-                    ));
+                    )));
                     BuildIdCheck::Mismatch {
                         exe: hex(e),
                         core: hex(&c),
@@ -136,7 +136,7 @@ impl Process {
             }
         };
         if let BuildIdCheck::Unverified { reason } = &build_id {
-            warnings.push(format!("build-id not verified: {reason}"));
+            warnings.push(Warning::note(format!("build-id not verified: {reason}")));
         }
         Ok(Process {
             core,

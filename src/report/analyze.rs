@@ -1,5 +1,6 @@
 //! `corewalk analyze`: what fills the heap, by class, from a walk of every object of every page.
 
+use crate::error::{Diagnostics, Warning};
 use crate::memory::{AddrMap, FastMap, Memory};
 use crate::progress::{Progress, Unit};
 use crate::report::session::Session;
@@ -85,7 +86,9 @@ pub struct AnalyzeReport {
     /// Leak suspects (`--retained`): containers holding most instances of some classes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub leak_suspects: Vec<crate::report::leaks::Suspect>,
-    pub warnings: Vec<String>,
+    /// Warnings (serialized as their texts) and whether the result is partial.
+    #[serde(rename = "warnings")]
+    pub diagnostics: Diagnostics,
 }
 
 /// How to order classes.
@@ -509,13 +512,13 @@ pub fn classify(s: &Session<'_>, sort: SortBy, progress: &dyn Progress) -> Analy
     spaces.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.name.cmp(&b.name)));
     let mut undecodable = acc.undecodable;
     undecodable.sort_by_key(|u| u.at);
-    let mut warnings = s.warnings.clone();
+    let mut diagnostics = s.diagnostics();
     if !undecodable.is_empty() {
-        warnings.push(format!(
+        diagnostics.push(Warning::partial(format!(
             "{} objects could not be decoded ({} bytes of heap pages not walked)",
             undecodable.len(),
             undecodable.iter().map(|u| u.skipped_bytes).sum::<u64>()
-        ));
+        )));
     }
     AnalyzeReport {
         node_version: s.versions.node.clone(),
@@ -531,7 +534,7 @@ pub fn classify(s: &Session<'_>, sort: SortBy, progress: &dyn Progress) -> Analy
         undecodable,
         top_retainers: Vec::new(),
         leak_suspects: Vec::new(),
-        warnings,
+        diagnostics,
     }
 }
 
@@ -606,5 +609,5 @@ pub fn add_retained(s: &Session<'_>, r: &mut AnalyzeReport, top: usize, progress
     let paths = crate::report::leaks::Paths::compute(&g);
     r.leak_suspects = crate::report::leaks::suspects(&g, &d, &describer, &paths);
     r.leak_suspects.truncate(top);
-    r.warnings.extend(g.warnings.iter().cloned());
+    r.diagnostics.extend(g.warnings.iter().cloned());
 }

@@ -2,7 +2,7 @@
 //! growth first. Either side is a core or a `.heapsnapshot` file (V8's own or ours); both are
 //! summarized as DevTools' Summary view counts classes ([`crate::report::summary`]).
 
-use crate::error::{Error, Result};
+use crate::error::{Diagnostics, Error, Result, Warning};
 use crate::process::OpenOptions;
 use crate::progress::Progress;
 use crate::report::session::Session;
@@ -45,7 +45,9 @@ pub struct DiffReport {
     pub b: Side,
     /// Every class of either side, largest growth in bytes first (then in count).
     pub classes: Vec<DiffRow>,
-    pub warnings: Vec<String>,
+    /// Warnings (serialized as their texts) and whether the result is partial.
+    #[serde(rename = "warnings")]
+    pub diagnostics: Diagnostics,
 }
 
 /// Whether `path` holds a heap snapshot (JSON) rather than a core (ELF).
@@ -68,7 +70,7 @@ fn load(
     path: &Path,
     opts: &OpenOptions,
     progress: &dyn Progress,
-) -> Result<(Side, Vec<ClassRow>, Vec<String>)> {
+) -> Result<(Side, Vec<ClassRow>, Diagnostics)> {
     let side = |kind, node: Option<String>, v8: Option<String>, rows: &[ClassRow]| Side {
         path: path.display().to_string(),
         kind,
@@ -80,12 +82,16 @@ fn load(
     if is_snapshot_file(path)? {
         let g = file::read(path)?;
         let rows = classes(&g);
-        return Ok((side("snapshot", None, None, &rows), rows, Vec::new()));
+        return Ok((
+            side("snapshot", None, None, &rows),
+            rows,
+            Diagnostics::default(),
+        ));
     }
     Session::open(path, opts, |s| {
         let g = Graph::build(&s.isolate, progress);
         let rows = classes(&g);
-        let mut warnings = s.warnings.clone();
+        let mut warnings = s.diagnostics();
         warnings.extend(g.warnings.iter().cloned());
         let side = side(
             "core",
@@ -101,13 +107,13 @@ fn load(
 pub fn diff(a: &Path, b: &Path, opts: &OpenOptions, progress: &dyn Progress) -> Result<DiffReport> {
     let (sa, ra, mut warnings) = load(a, opts, progress)?;
     let (sb, rb, wb) = load(b, opts, progress)?;
-    warnings.extend(wb);
+    warnings.extend(wb.warnings);
     if sa.kind == "core" && sb.kind == "core" && (sa.node_version != sb.node_version) {
-        warnings.push(format!(
+        warnings.push(Warning::note(format!(
             "the cores come from different Node versions ({} and {}): classes are matched by name",
             sa.node_version.as_deref().unwrap_or("?"),
             sb.node_version.as_deref().unwrap_or("?")
-        ));
+        )));
     }
     let mut by: BTreeMap<String, DiffRow> = BTreeMap::new();
     for (side, rows) in [(0, &ra), (1, &rb)] {
@@ -146,6 +152,6 @@ pub fn diff(a: &Path, b: &Path, opts: &OpenOptions, progress: &dyn Progress) -> 
         a: sa,
         b: sb,
         classes: rows,
-        warnings,
+        diagnostics: warnings,
     })
 }

@@ -1,7 +1,7 @@
 //! `corewalk info`: what a core says about its process, runtime and V8 heap.
 
 use crate::core::ThreadState;
-use crate::error::Result;
+use crate::error::{Diagnostics, Result, Warning};
 use crate::memory::Memory;
 use crate::process::runtime::Versions;
 use crate::process::{BuildIdCheck, ExeSource, OpenOptions, Process};
@@ -17,8 +17,10 @@ pub struct InfoReport {
     pub executable: ExecutableSummary,
     pub versions: Versions,
     pub heap: Option<HeapSummary>,
-    pub warnings: Vec<String>,
-    /// True when parts of the input could not be read (truncated core, heap not found).
+    /// Warnings (serialized as their texts) and whether the result is partial.
+    #[serde(rename = "warnings")]
+    pub diagnostics: Diagnostics,
+    /// The result is partial ([`Diagnostics::is_partial`]: a truncated core, no heap found...).
     pub partial: bool,
 }
 
@@ -97,17 +99,17 @@ const SIGSTOP: i32 = 19;
 pub fn info(core_path: &Path, opts: &OpenOptions) -> Result<InfoReport> {
     let p = Process::open(core_path, opts)?;
     let mem = p.memory();
-    let mut warnings = p.warnings.clone();
+    let mut diagnostics = Diagnostics::new(p.warnings.iter().cloned());
     let versions = Versions::read(&p, &mem);
     let v8 = Runtime::read(&p.exe, versions.v8_major_minor())?;
     let class_of = |vtable: u64| p.exe_symbol_at(vtable).and_then(vtable_class);
     let heap = match Heap::discover(&v8, &mem, &class_of) {
         Ok(h) => {
-            warnings.extend(h.warnings.iter().cloned());
+            diagnostics.extend(h.warnings.iter().cloned());
             Some(summarize_heap(&h))
         }
         Err(e) => {
-            warnings.push(e.to_string());
+            diagnostics.push(Warning::partial(e.to_string()));
             None
         }
     };
@@ -151,9 +153,9 @@ pub fn info(core_path: &Path, opts: &OpenOptions) -> Result<InfoReport> {
             v8dbg_symbols: v8.metadata.raw.len(),
         },
         versions,
-        partial: heap.is_none() || p.core.truncated,
+        partial: diagnostics.is_partial(),
         heap,
-        warnings,
+        diagnostics,
     })
 }
 

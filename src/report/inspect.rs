@@ -1,7 +1,7 @@
 //! `corewalk objects` (instances of a class, like llnode's `findjsinstances`) and `corewalk inspect`
 //! (one object, decoded).
 
-use crate::error::{Error, Result};
+use crate::error::{Diagnostics, Error, Result, Warning};
 use crate::process::Mem;
 use crate::report::session::Session;
 use crate::v8::heap::Page;
@@ -38,7 +38,9 @@ pub struct ObjectsReport {
     /// All instances found (the list may be shorter).
     pub count: u64,
     pub objects: Vec<Instance>,
-    pub warnings: Vec<String>,
+    /// Warnings (serialized as their texts) and whether the result is partial.
+    #[serde(rename = "warnings")]
+    pub diagnostics: Diagnostics,
 }
 
 /// A value in `inspect` output.
@@ -82,7 +84,9 @@ pub struct InspectReport {
     pub context: Vec<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prototype: Option<Value>,
-    pub warnings: Vec<String>,
+    /// Warnings (serialized as their texts) and whether the result is partial.
+    #[serde(rename = "warnings")]
+    pub diagnostics: Diagnostics,
 }
 
 /// A string's text.
@@ -162,7 +166,7 @@ pub fn objects(s: &Session<'_>, class: &str, limit: usize) -> ObjectsReport {
         class: class.to_string(),
         count: found.len() as u64,
         objects,
-        warnings: s.warnings.clone(),
+        diagnostics: s.diagnostics(),
     }
 }
 
@@ -334,7 +338,7 @@ pub fn inspect(s: &Session<'_>, addr: u64) -> Result<InspectReport> {
         entries_total: None,
         context: Vec::new(),
         prototype: None,
-        warnings: s.warnings.clone(),
+        diagnostics: s.diagnostics(),
     };
     if let Kind::String(shape) = ctx.v8.shapes.kind(t) {
         if let Some(s) = model.string(c, addr, INSPECT_STRING) {
@@ -354,8 +358,9 @@ pub fn inspect(s: &Session<'_>, addr: u64) -> Result<InspectReport> {
                 .to_lowercase(),
             });
         } else {
-            r.warnings
-                .push("the string's characters are not in the core".into());
+            r.diagnostics.push(Warning::partial(
+                "the string's characters are not in the core",
+            ));
         }
         return Ok(r);
     }

@@ -2,7 +2,7 @@
 //! (`retainers`), the objects referring to one object (`refs`), and the leak suspects `analyze
 //! --retained` lists (containers that hold most instances of some classes, by dominance).
 
-use crate::error::{Error, Result};
+use crate::error::{Diagnostics, Error, Result};
 use crate::graph::dominators::Dominators;
 use crate::graph::{Edge, EdgeType, Graph};
 use crate::progress::Progress;
@@ -193,7 +193,9 @@ pub struct RetainersReport {
     /// Instances nothing retains (dead, not yet collected).
     pub unreachable: u64,
     pub groups: Vec<PathGroup>,
-    pub warnings: Vec<String>,
+    /// Warnings (serialized as their texts) and whether the result is partial.
+    #[serde(rename = "warnings")]
+    pub diagnostics: Diagnostics,
 }
 
 /// The retaining paths of the instances of `class` (as `diff` and DevTools name classes),
@@ -205,8 +207,8 @@ pub fn retainers(
     progress: &dyn Progress,
 ) -> Result<RetainersReport> {
     let g = s.graph(progress);
-    let mut warnings = s.warnings.clone();
-    warnings.extend(g.warnings.iter().cloned());
+    let mut diagnostics = s.diagnostics();
+    diagnostics.extend(g.warnings.iter().cloned());
     let paths = Paths::compute(g);
     let d = Describer::new(g);
     let mut groups: HashMap<Vec<String>, (u64, u32, usize)> = HashMap::new();
@@ -246,7 +248,7 @@ pub fn retainers(
         instances,
         unreachable,
         groups,
-        warnings,
+        diagnostics,
     })
 }
 
@@ -265,7 +267,9 @@ pub struct RefsReport {
     pub address: String,
     pub class: String,
     pub referrers: Vec<Referrer>,
-    pub warnings: Vec<String>,
+    /// Warnings (serialized as their texts) and whether the result is partial.
+    #[serde(rename = "warnings")]
+    pub diagnostics: Diagnostics,
 }
 
 /// Every object that refers to the object at `addr`, with the edge (llnode's `findrefs`, from the
@@ -299,13 +303,13 @@ pub fn refs(s: &Session<'_>, addr: u64, progress: &dyn Progress) -> Result<RefsR
             });
         }
     }
-    let mut warnings = s.warnings.clone();
-    warnings.extend(g.warnings.iter().cloned());
+    let mut diagnostics = s.diagnostics();
+    diagnostics.extend(g.warnings.iter().cloned());
     Ok(RefsReport {
         address: format!("{addr:#x}"),
         class: d.node(target),
         referrers,
-        warnings,
+        diagnostics,
     })
 }
 

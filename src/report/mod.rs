@@ -11,3 +11,33 @@ pub mod session;
 pub mod snapshot;
 pub mod stack;
 pub mod summary;
+
+use crate::error::Diagnostics;
+
+/// What the command line needs of every report: it serializes (`--json`) and carries its
+/// diagnostics, from which the exit status follows (partial: 3).
+pub trait Report: serde::Serialize {
+    fn diagnostics(&self) -> &Diagnostics;
+}
+
+macro_rules! reports {
+    ($($t:ty),* $(,)?) => {
+        $(impl Report for $t {
+            fn diagnostics(&self) -> &Diagnostics {
+                &self.diagnostics
+            }
+        })*
+    };
+}
+
+reports!(
+    info::InfoReport,
+    analyze::AnalyzeReport,
+    inspect::ObjectsReport,
+    inspect::InspectReport,
+    crate::snapshot::writer::SnapshotReport,
+    diff::DiffReport,
+    leaks::RetainersReport,
+    leaks::RefsReport,
+    stack::StackReport,
+);

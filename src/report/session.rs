@@ -2,7 +2,7 @@
 //! main isolate, for the reports that read objects. A caller opens a session and asks it as many
 //! questions as it likes.
 
-use crate::error::Result;
+use crate::error::{Diagnostics, Result, Warning};
 use crate::graph::Graph;
 use crate::process::runtime::Versions;
 use crate::process::{Mem, OpenOptions, Process};
@@ -19,8 +19,9 @@ pub struct Session<'a> {
     pub versions: &'a Versions,
     /// The main isolate's heap.
     pub isolate: Isolate<'a, Mem<'a>>,
-    /// Problems met while opening: the process's, then the isolate's.
-    pub warnings: Vec<String>,
+    /// Problems met while opening: the process's, then the isolate's. Every report starts its
+    /// diagnostics from these ([`Session::diagnostics`]).
+    pub warnings: Vec<Warning>,
     /// The object graph, built on first use and shared by every report asked of the session.
     graph: OnceLock<Graph>,
 }
@@ -41,6 +42,11 @@ impl<'a> Session<'a> {
             warnings,
             graph: OnceLock::new(),
         }
+    }
+
+    /// A report's diagnostics, starting with the session's warnings.
+    pub fn diagnostics(&self) -> Diagnostics {
+        Diagnostics::new(self.warnings.iter().cloned())
     }
 
     /// The object graph of the heap (built once; `progress` shows the first build).

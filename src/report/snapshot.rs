@@ -57,7 +57,10 @@ pub fn snapshot(
         }
     };
     report.output = out.display().to_string();
-    report.warnings.splice(0..0, s.warnings.iter().cloned());
+    report
+        .diagnostics
+        .warnings
+        .splice(0..0, s.warnings.iter().cloned());
     Ok(report)
 }
 

@@ -1,6 +1,6 @@
 //! `corewalk stack`: every thread's native and JavaScript frames, main thread first.
 
-use crate::error::Result;
+use crate::error::{Diagnostics, Result, Warning};
 use crate::memory::Memory;
 use crate::process::runtime::Versions;
 use crate::process::{OpenOptions, Process};
@@ -24,8 +24,11 @@ pub struct StackReport {
     pub threads: Vec<ThreadStack>,
     /// Libraries that could not be used for symbols and unwinding.
     pub missing_libraries: Vec<String>,
-    pub warnings: Vec<String>,
-    /// Some thread's walk stopped early, or some library was missing.
+    /// Warnings (serialized as their texts) and whether the result is partial.
+    #[serde(rename = "warnings")]
+    pub diagnostics: Diagnostics,
+    /// The result is partial ([`Diagnostics::is_partial`]): some thread's walk stopped early,
+    /// some library was missing, JavaScript frames could not be decoded.
     pub partial: bool,
 }
 
@@ -36,7 +39,7 @@ pub fn stacks(core: &Path, opts: &OpenOptions, with_args: bool) -> Result<StackR
     let mem = process.memory();
     let modules = Modules::new(&process, &mem);
     let versions = Versions::read(&process, &mem);
-    let mut warnings = process.warnings.clone();
+    let mut diagnostics = Diagnostics::new(process.warnings.iter().cloned());
     let pid = process.pid();
     let names = crate::process::threads::thread_names(&process, &mem, pid);
     let mut order: Vec<&crate::core::ThreadState> = process.core.threads.iter().collect();
@@ -54,10 +57,12 @@ pub fn stacks(core: &Path, opts: &OpenOptions, with_args: bool) -> Result<StackR
         .ok()
         .and_then(|i| FrameDecoder::new(&i.model, i.pages.clone()));
     match (&isolate, &decoder) {
-        (Err(e), _) => warnings.push(format!("JavaScript frames not decoded: {e}")),
-        (_, None) => warnings.push(
-            "JavaScript frames not decoded: the executable's metadata has no frame layout".into(),
-        ),
+        (Err(e), _) => diagnostics.push(Warning::partial(format!(
+            "JavaScript frames not decoded: {e}"
+        ))),
+        (_, None) => diagnostics.push(Warning::partial(
+            "JavaScript frames not decoded: the executable's metadata has no frame layout",
+        )),
         _ => {}
     }
 
@@ -78,9 +83,10 @@ pub fn stacks(core: &Path, opts: &OpenOptions, with_args: bool) -> Result<StackR
             stopped,
         });
     }
-    let partial = threads.iter().any(|t| t.stopped.is_some())
-        || !modules.problems.is_empty()
-        || decoder.is_none();
+    // Shown in the report itself: a marker line per stopped thread, the missing libraries.
+    if threads.iter().any(|t| t.stopped.is_some()) || !modules.problems.is_empty() {
+        diagnostics.mark_partial();
+    }
     Ok(StackReport {
         pid,
         node_version: versions.node.clone(),
@@ -88,7 +94,7 @@ pub fn stacks(core: &Path, opts: &OpenOptions, with_args: bool) -> Result<StackR
         signal: process.core.siginfo_signo,
         threads,
         missing_libraries: modules.problems.clone(),
-        warnings,
-        partial,
+        partial: diagnostics.is_partial(),
+        diagnostics,
     })
 }

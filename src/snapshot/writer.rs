@@ -2,6 +2,7 @@
 //! `v8.writeHeapSnapshot()` writes, which Chrome DevTools, memlab and other tools load), streamed
 //! from spill files.
 
+use crate::error::Diagnostics;
 use crate::graph::{EdgeType, Patches, RankBits, EDGE_TYPES};
 use crate::memory::Memory;
 use crate::progress::{Progress, Unit};
@@ -29,7 +30,9 @@ pub struct SnapshotReport {
     pub unreachable_objects: u64,
     pub unreachable_bytes: u64,
     pub roots: Vec<(String, usize)>,
-    pub warnings: Vec<String>,
+    /// Warnings (serialized as their texts) and whether the result is partial.
+    #[serde(rename = "warnings")]
+    pub diagnostics: Diagnostics,
 }
 
 /// Options of the `snapshot` command.
@@ -503,7 +506,7 @@ fn write(
             .iter()
             .map(|(n, v)| (n.clone(), v.len()))
             .collect(),
-        warnings: reach.warnings.clone(),
+        diagnostics: Diagnostics::new(reach.warnings.iter().cloned()),
     })
 }
 

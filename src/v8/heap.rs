@@ -11,7 +11,7 @@
 use super::layout::{space_name_for_class, HeaderKind, Layout};
 use super::map::meta_map_of;
 use super::Runtime;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Warning};
 use crate::memory::{Memory, Range};
 use std::collections::BTreeMap;
 
@@ -73,7 +73,7 @@ pub struct Heap {
     /// `Heap*` values of other isolates (e.g. worker threads) whose pages were also seen.
     pub other_isolates: Vec<(u64, usize)>,
     /// Problems that did not stop discovery.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl Heap {
@@ -111,10 +111,10 @@ impl Heap {
             .collect();
         let mut warnings = v8.warnings.clone();
         if !other_isolates.is_empty() {
-            warnings.push(format!(
+            warnings.push(Warning::partial(format!(
                 "{} other isolate(s) found (worker threads?); reporting the one with the most pages",
                 other_isolates.len()
-            ));
+            )));
         }
         let pages: Vec<Page> = pages
             .into_iter()
@@ -211,7 +211,7 @@ fn group_spaces(
     heap: u64,
     mem: &impl Memory,
     class_of: &dyn Fn(u64) -> Option<String>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Vec<SpaceStats> {
     let layout = &v8.layout;
     let mut owners: BTreeMap<u64, Vec<&Page>> = BTreeMap::new();
@@ -233,11 +233,11 @@ fn group_spaces(
         let by_id = id.and_then(|i| layout.space_name(i));
         if let (Some(c), Some(i)) = (by_class, by_id) {
             if c != i {
-                warnings.push(format!(
+                warnings.push(Warning::note(format!(
                     "space at {owner:#x}: class {} says {c}, id {} says {i}; using {c}",
                     class.as_deref().unwrap_or("?"),
                     id.unwrap_or(0)
-                ));
+                )));
             }
         }
         let name = by_class

@@ -9,7 +9,7 @@ use super::model::Model;
 use super::roots::RootSources;
 use super::walk::{MapCache, Walker};
 use super::Runtime;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Warning};
 use crate::memory::Memory;
 
 /// An isolate's heap, ready to walk and read.
@@ -26,7 +26,7 @@ pub struct Isolate<'a, M> {
     /// the caller, which knows the process.
     pub roots: RootSources,
     /// Problems met while opening (shown as warnings).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl<'a, M: Memory> Isolate<'a, M> {
@@ -48,11 +48,10 @@ impl<'a, M: Memory> Isolate<'a, M> {
         let mut model = Model::new(v8, walker, mem);
         model.to_string_tag = find_to_string_tag(&model, &pages);
         if model.to_string_tag.is_none() {
-            warnings.push(
+            warnings.push(Warning::partial(
                 "Symbol.toStringTag not found: constructor names that depend on it fall back to \
-                 the object's class"
-                    .into(),
-            );
+                 the object's class",
+            ));
         }
         Ok(Isolate {
             v8,

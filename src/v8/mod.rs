@@ -19,7 +19,7 @@ pub mod walk;
 
 use crate::binary::metadata::Metadata;
 use crate::binary::Executable;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Warning};
 use layout::Layout;
 use object::Shapes;
 use types::TypeNames;
@@ -37,7 +37,7 @@ pub struct Runtime {
     /// How each instance type is sized.
     pub shapes: Shapes,
     /// Problems found while setting up (e.g. a version not in the table).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Whether this V8's heap snapshot names a global object `<constructor> (global*)` and its
     /// proxy `<constructor> (global)` (V8 14): the executable then holds the format strings.
     pub marks_global_objects: bool,
@@ -57,8 +57,10 @@ impl Runtime {
             .ok_or_else(|| Error::UnsupportedVersion(format!("{major}.{minor}")))?;
         let (types, types_warning) = TypeNames::read(exe, &metadata);
         let mut rt = Runtime::from_parts(metadata, layout, types);
-        rt.warnings.extend(warning);
-        rt.warnings.extend(types_warning);
+        // A layout taken from the nearest known version, or instance types without names: what
+        // is decoded may be wrong.
+        rt.warnings.extend(warning.map(Warning::partial));
+        rt.warnings.extend(types_warning.map(Warning::partial));
         rt.marks_global_objects = exe.has_cstring("%s (global*)");
         rt.bytecode_sizes = bytecode_sizes(exe);
         Ok(rt)

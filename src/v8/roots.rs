@@ -14,6 +14,7 @@
 use super::isolate::Isolate;
 use super::map::Tagged;
 use super::names::NodeType;
+use crate::error::Warning;
 use crate::memory::Memory;
 
 /// What roots are found from outside the heap, as the process layer knows it.
@@ -60,7 +61,7 @@ pub fn find<M: Memory>(
     ctx: &Isolate<'_, M>,
     node_at: &dyn Fn(u64) -> Option<u32>,
     special: &[Special],
-) -> (Vec<(String, Vec<u32>)>, Vec<String>) {
+) -> (Vec<(String, Vec<u32>)>, Vec<Warning>) {
     let mem = ctx.model.mem;
     let ranges = mem.ranges();
     let heap = ctx.heap.heap_address;
@@ -118,7 +119,9 @@ pub fn find<M: Memory>(
             scan(sp & !7, end - (sp & !7), &mut stack);
             stack_ranges.push((r.start, end));
         } else {
-            warnings.push(format!("thread {tid}: stack at {sp:#x} is not in the core"));
+            warnings.push(Warning::partial(format!(
+                "thread {tid}: stack at {sp:#x} is not in the core"
+            )));
         }
     }
 
@@ -152,7 +155,8 @@ pub fn find<M: Memory>(
             scan_runs(a, b - a, &mut caches, &mut conservative);
         }
     }
-    warnings.push(format!(
+    // A guessed root set: what is reachable, garbage and retained sizes are guesses too.
+    warnings.push(Warning::partial(format!(
         "global handles, handle scopes and other C++-held roots are not decoded on V8 {}: \
          {} objects referenced from C++ memory are used as a conservative root set",
         ctx.roots.v8_version.as_deref().unwrap_or("?"),
@@ -162,7 +166,7 @@ pub fn find<M: Memory>(
             c.dedup();
             c.len()
         }
-    ));
+    )));
     // The string table and the builtins, as V8 lists them: every internalized string, and every
     // Code object whose instructions are in the executable (the embedded builtins).
     let mut internalized = Vec::new();

@@ -5,6 +5,7 @@ mod render;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use corewalk::process::OpenOptions;
 use corewalk::report::session::Session;
+use corewalk::report::Report;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -155,14 +156,17 @@ enum Command {
     },
 }
 
-/// Print a report: its warnings on stderr, then JSON (with `--json`) or the human table.
-fn print<T: serde::Serialize>(r: &T, warnings: &[String], json: bool, table: impl FnOnce(&T)) {
-    render::warnings(warnings);
+/// Print a report: its warnings on stderr, then JSON (with `--json`) or the human table. Returns
+/// whether the result is partial (exit status 3), from the report's diagnostics.
+fn print<T: Report>(r: &T, json: bool, table: impl FnOnce(&T)) -> bool {
+    let d = r.diagnostics();
+    render::warnings(&d.warnings);
     if json {
         render::json(r);
     } else {
         table(r);
     }
+    d.is_partial()
 }
 
 /// Parse a hex address.
@@ -182,12 +186,8 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     let result = match &cli.command {
-        Command::Info(args) => {
-            corewalk::report::info::info(&args.core, &args.open_options()).map(|r| {
-                print(&r, &r.warnings, args.json, render::info);
-                r.partial
-            })
-        }
+        Command::Info(args) => corewalk::report::info::info(&args.core, &args.open_options())
+            .map(|r| print(&r, args.json, render::info)),
         Command::Analyze {
             core,
             sort,
@@ -197,15 +197,13 @@ fn main() -> ExitCode {
             let progress = render::progress(cli.quiet);
             Session::open(&core.core, &core.open_options(), |s| {
                 let r = corewalk::report::analyze::analyze(s, *sort, *retained, &*progress);
-                print(&r, &r.warnings, core.json, |r| render::analyze(r, *top));
-                Ok(!r.undecodable.is_empty())
+                Ok(print(&r, core.json, |r| render::analyze(r, *top)))
             })
         }
         Command::Objects { core, class, limit } => {
             Session::open(&core.core, &core.open_options(), |s| {
                 let r = corewalk::report::inspect::objects(s, class, *limit);
-                print(&r, &r.warnings, core.json, render::objects);
-                Ok(false)
+                Ok(print(&r, core.json, render::objects))
             })
         }
         Command::Snapshot {
@@ -226,13 +224,12 @@ fn main() -> ExitCode {
                 } else {
                     "left out"
                 };
-                print(&r, &r.warnings, core.json, |r| {
+                print(&r, core.json, |r| {
                     eprintln!(
                         "wrote {}: {} nodes, {} edges ({} objects; {} unreachable objects, {} bytes, {fate})",
                         r.output, r.nodes, r.edges, r.objects, r.unreachable_objects, r.unreachable_bytes
                     )
-                });
-                false
+                })
             })
         }
         Command::Diff {
@@ -248,38 +245,31 @@ fn main() -> ExitCode {
                 node: node.clone(),
                 force: *force,
             };
-            corewalk::report::diff::diff(a, b, &o, &*progress).map(|r| {
-                print(&r, &r.warnings, *json, |r| render::diff(r, *top));
-                false
-            })
+            corewalk::report::diff::diff(a, b, &o, &*progress)
+                .map(|r| print(&r, *json, |r| render::diff(r, *top)))
         }
         Command::Retainers { core, class, limit } => {
             let progress = render::progress(cli.quiet);
             Session::open(&core.core, &core.open_options(), |s| {
                 let r = corewalk::report::leaks::retainers(s, class, *limit, &*progress)?;
-                print(&r, &r.warnings, core.json, render::retainers);
-                Ok(false)
+                Ok(print(&r, core.json, render::retainers))
             })
         }
         Command::Refs { core, address } => parse_address(address).and_then(|a| {
             let progress = render::progress(cli.quiet);
             Session::open(&core.core, &core.open_options(), |s| {
                 let r = corewalk::report::leaks::refs(s, a, &*progress)?;
-                print(&r, &r.warnings, core.json, render::refs);
-                Ok(false)
+                Ok(print(&r, core.json, render::refs))
             })
         }),
         Command::Stack { core, args } => {
-            corewalk::report::stack::stacks(&core.core, &core.open_options(), *args).map(|r| {
-                print(&r, &r.warnings, core.json, render::stack);
-                r.partial
-            })
+            corewalk::report::stack::stacks(&core.core, &core.open_options(), *args)
+                .map(|r| print(&r, core.json, render::stack))
         }
         Command::Inspect { core, address } => parse_address(address).and_then(|a| {
             Session::open(&core.core, &core.open_options(), |s| {
                 let r = corewalk::report::inspect::inspect(s, a)?;
-                print(&r, &r.warnings, core.json, render::inspect);
-                Ok(false)
+                Ok(print(&r, core.json, render::inspect))
             })
         }),
     };

@@ -154,7 +154,7 @@ pub fn info(r: &InfoReport) {
 }
 
 /// Print warnings on stderr, one line each.
-pub fn warnings(ws: &[String]) {
+pub fn warnings(ws: &[corewalk::Warning]) {
     for w in ws {
         eprintln!("warning: {w}");
     }
