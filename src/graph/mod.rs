@@ -18,44 +18,16 @@ use crate::error::Warning;
 use crate::memory::{AddrMap, Memory};
 use crate::progress::{Progress, Unit};
 use crate::v8::isolate::Isolate;
-use crate::v8::map::Tagged;
+pub use crate::v8::node::{EdgeType, Essential, StaticName, EDGE_KINDS};
 use crate::v8::model::Model;
 use crate::v8::names::NodeType;
-use crate::v8::object::{Kind, StringRep};
-use crate::v8::props::{ElementKey, ScriptLines, SlotValue};
+use crate::v8::node::{essential, EdgeSink, Known, NodeReader};
+use crate::v8::object::Kind;
+use crate::v8::props::ScriptLines;
 use crate::v8::roots::{self, Special};
-use crate::v8::walk::{MapCache, Object};
+use crate::v8::walk::MapCache;
 use rayon::prelude::*;
 use std::collections::HashMap;
-
-/// V8's edge types, in the snapshot's `edge_types` order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u8)]
-pub enum EdgeType {
-    Context = 0,
-    Element = 1,
-    Property = 2,
-    Internal = 3,
-    Hidden = 4,
-    Shortcut = 5,
-    Weak = 6,
-}
-
-/// The snapshot's spelling of edge types.
-pub const EDGE_TYPES: [&str; 7] = [
-    "context", "element", "property", "internal", "hidden", "shortcut", "weak",
-];
-
-/// Edge types in the order of [`EDGE_TYPES`].
-pub const EDGE_KINDS: [EdgeType; 7] = [
-    EdgeType::Context,
-    EdgeType::Element,
-    EdgeType::Property,
-    EdgeType::Internal,
-    EdgeType::Hidden,
-    EdgeType::Shortcut,
-    EdgeType::Weak,
-];
 
 /// One edge: its type, its name (an interned string) or index (element, hidden), its target node.
 /// Packed: 9 bytes instead of 12, for the tens of millions of a big heap (fields are read by
@@ -269,66 +241,12 @@ enum EdgeName {
     Number(u32),
 }
 
-/// Per-thread names already computed, by map (JS objects) or shared function info (closures).
-/// `JSGeneratorObject::function`: the first field after the JSObject header (11.3 to 14.6).
-const GENERATOR_FUNCTION: u64 = 24;
-
-/// Per map or shared function info: node type, name, its hash and source location; `None` for
-/// maps whose objects are named one by one.
-type NameCache = crate::memory::AddrMap<Option<NodeInfo>>;
-
-/// Per-thread property layouts by map (`None`: dictionary mode).
-type Layouts = AddrMap<Option<Vec<crate::v8::props::LayoutSlot>>>;
-
-/// A node's type, name (with its [`Strings::hash`]) and source location.
-type NodeInfo = (NodeType, Box<str>, u64, Option<[u32; 3]>);
-
 /// Objects read per batch while building edges.
 const BATCH: usize = 1 << 18;
 
 /// Names V8 gives arrays after the edge of an object or closure that holds them: `properties`,
 /// `elements`.
 const TAG_NAMES: [&str; 2] = ["(object properties)", "(object elements)"];
-
-/// Edge names the reading code gives (not read from the heap).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-enum StaticName {
-    Map,
-    Properties,
-    Elements,
-    Proto,
-    Shared,
-    Context,
-    ScopeInfo,
-    Previous,
-    First,
-    Second,
-    Parent,
-    Actual,
-}
-
-impl StaticName {
-    /// Number of names (the last one's index plus one).
-    const COUNT: usize = StaticName::Actual as usize + 1;
-
-    fn text(self) -> &'static str {
-        match self {
-            StaticName::Map => "map",
-            StaticName::Properties => "properties",
-            StaticName::Elements => "elements",
-            StaticName::Proto => "__proto__",
-            StaticName::Shared => "shared",
-            StaticName::Context => "context",
-            StaticName::ScopeInfo => "scope_info",
-            StaticName::Previous => "previous",
-            StaticName::First => "first",
-            StaticName::Second => "second",
-            StaticName::Parent => "parent",
-            StaticName::Actual => "actual",
-        }
-    }
-}
 
 /// Whether a node's name is a string's (non-empty) text, which [`Absorbed`] appends to the
 /// string table without looking for an equal one.
@@ -738,11 +656,6 @@ struct PageObjects {
     scripts: Vec<(u64, ScriptLines)>,
 }
 
-/// An edge named by `s`, kept in the chunk's texts.
-fn text_name(texts: &mut String, s: &str) -> EdgeName {
-    EdgeName::Text(span(texts, s))
-}
-
 /// A chunk of nodes read in parallel: the nodes, their edges, the texts of their names, and the
 /// targets of maps' references. Nodes are kept small (tens of millions pass from the reading
 /// threads to the one that absorbs them): what varies in size lives in the chunk.
@@ -933,11 +846,8 @@ pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
         batch
             .par_chunks(4096)
             .map_init(
-                || {
-                    let caches = (MapCache::default(), NameCache::default());
-                    (caches, Layouts::default(), Vec::new())
-                },
-                |((cache, ecache), layouts, visited), chunk| {
+                || NodeReader::new(ctx, name_hash),
+                |reader, chunk| {
                     // Chunks come back from absorbing, with their buffers (fresh ones would be
                     // page-faulted in and given back to the system each time).
                     let mut out = spare
@@ -946,17 +856,10 @@ pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
                         .and_then(|mut s| s.pop())
                         .unwrap_or_default();
                     for &a in chunk {
-                        let node = match model.walker.object_at(cache, a) {
-                            Ok(o) => raw_node(
-                                ctx,
-                                &index,
-                                (cache, ecache, layouts, visited),
-                                &known,
-                                &o,
-                                &mut out,
-                            ),
+                        let node = match reader.object(a) {
+                            Some(o) => read_node(reader, &index, &known, &o, &mut out),
                             // The walk decoded it from the same bytes: cannot happen.
-                            Err(_) => RawNode::empty(a, out.edges.len() as u32),
+                            None => RawNode::empty(a, out.edges.len() as u32),
                         };
                         out.nodes.push(node);
                     }
@@ -1119,16 +1022,6 @@ impl Graph {
         spread(&mut seen, starts, self);
         seen
     }
-}
-
-/// What the walk found that reading each object needs.
-struct Known<'a> {
-    /// Arrays that code objects refer to.
-    code_arrays: &'a crate::memory::AddrSet,
-    /// Line ends of each script.
-    scripts: &'a AddrMap<ScriptLines>,
-    /// Read-only pages' object areas, when V8 gives their objects no size.
-    read_only_areas: &'a [(u64, u64)],
 }
 
 /// Object starts, for validating pointers.
@@ -1414,439 +1307,76 @@ fn set_bit(words: &mut Vec<u64>, k: usize) {
     words[k / 64] |= 1 << (k % 64);
 }
 
-/// Whether V8 leaves references to this object out of its snapshot (`IsEssentialObject`):
-/// oddballs, holes, and the canonical empty arrays of read-only space.
-/// Which references to an object V8's snapshot keeps (`IsEssentialObject`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Essential {
-    Yes,
-    /// Oddballs other than the hole: kept as property values, left out elsewhere.
-    AsProperty,
-    /// The hole, the canonical empty arrays of read-only space.
-    No,
-}
-
-fn essential<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> Essential {
-    let model = &ctx.model;
-    let (a, t) = (o.addr, o.map.instance_type);
-    if ctx.v8.types.name(t) == Some("Hole") {
-        return Essential::No;
-    }
-    if Some(t) == model.types.oddball {
-        let hole = model.is_hole(&mut MapCache::default(), Tagged::Object(a));
-        return if hole {
-            Essential::No
-        } else {
-            Essential::AsProperty
-        };
-    }
-    let read_only = model
-        .walker
-        .read_only
-        .iter()
-        .any(|&(s, e)| (s..e).contains(&a));
-    if read_only
-        && matches!(
-            ctx.v8.shapes.kind(t),
-            Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray | Kind::DescriptorArray
-        )
-        && model.smi(a, 8).unwrap_or(1) == 0
-    {
-        return Essential::No;
-    }
-    Essential::Yes
-}
-
-/// The tagged part of an object's body: [start, end) byte offsets that may hold references.
-fn tagged_range<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> (u64, u64) {
-    let l = &ctx.v8.layout.objects;
-    let t = o.map.instance_type;
-    match ctx.v8.shapes.kind(t) {
-        Kind::String(s) => match s.rep {
-            StringRep::Cons => (16, 32),
-            StringRep::Sliced | StringRep::Thin => (16, 24),
-            _ => (0, 0),
-        },
-        Kind::FixedDoubleArray
-        | Kind::ByteArray
-        | Kind::BigInt
-        | Kind::FreeSpace
-        | Kind::FeedbackMetadata
-        | Kind::CoverageInfo
-        | Kind::SwissNameDictionary
-        | Kind::PairArray => (0, 0),
-        Kind::BytecodeArray => (16, l.bytecode_header.unwrap_or(16)),
-        Kind::InstructionStream => (8, l.instruction_header),
-        Kind::PreparseData => {
-            let data = u64::from(ctx.model.mem.read_u32(o.addr + 8).unwrap_or(0));
-            (((16 + data) + 7) & !7, o.size)
-        }
-        Kind::DescriptorArray => (16, o.size),
-        _ if Some(t) == ctx.model.types.heap_number => (0, 0),
-        _ => (8, o.size),
-    }
-}
-
-fn raw_node<M: Memory>(
-    ctx: &Isolate<'_, M>,
-    index: &Index<'_>,
-    (cache, name_cache, layouts, visited): (
-        &mut MapCache,
-        &mut NameCache,
-        &mut Layouts,
-        &mut Vec<u64>,
-    ),
-    known: &Known<'_>,
-    o: &Object,
-    out: &mut RawChunk,
-) -> RawNode {
-    let (edges, texts) = (&mut out.edges, &mut out.texts);
-    let (code_arrays, scripts) = (known.code_arrays, known.scripts);
-    let first_edge = edges.len();
-    visited.clear();
-    let model = &ctx.model;
-    let ty = &model.types;
-    let t = o.map.instance_type;
-    // Names that depend only on the map (most JS objects) or on the function's shared info
-    // (closures) are computed once per map or shared info. Maps whose objects are named one by
-    // one are cached as `None`.
-    let key = if ty.is_function(t) {
-        model.function_sfi(o.addr)
-    } else if ty.is_js_object(t) && Some(t) != ty.js_regexp && Some(t) != ty.js_bound_function {
-        Some(o.map.addr)
-    } else {
-        None
-    };
-    // A cached name is copied into the chunk's texts (cheaper than sharing it across threads).
-    let mut chunk_text = |s: &str| span(texts, s);
-    let cached = match key.map(|k| (k, name_cache.get(&k))) {
-        Some((_, Some(Some((t, name, h, l))))) => Some((*t, chunk_text(name), *h, *l)),
-        Some((_, Some(None))) | None => None,
-        Some((k, None)) => {
-            if k == o.map.addr && model.name_depends_on_object(&o.map) {
-                name_cache.insert(k, None);
-            }
-            None
-        }
-    };
-    let by_object = key.is_some_and(|k| matches!(name_cache.get(&k), Some(None)));
-    let (mut node_type, name, name_hash, mut location) = match cached {
-        Some(v) => v,
-        None => {
-            let (node_type, name) = match model.naming(cache, o) {
-                Some(n) => (n.node_type, n.name),
-                None => (NodeType::Hidden, std::borrow::Cow::Borrowed("")),
-            };
-            // V8 records where closures start, and for objects where their constructor does.
-            let function = if ty.is_function(t) {
-                Some(o.addr)
-            } else if node_type == NodeType::Object && ty.is_js_object(t) {
-                model.constructor(cache, o.addr, &o.map).0
-            } else {
-                None
-            };
-            let location = function
-                .and_then(|f| model.function_script(cache, f))
-                .and_then(|(script, start)| {
-                    let lines = scripts.get(&script)?;
-                    let (line, column) = lines.position(start);
-                    Some([lines.id, line, column])
-                });
-            // Texts are appended to the string table without a lookup: no hash needed.
-            let name_hash = if is_appended_text(node_type, &name) {
-                0
-            } else {
-                Strings::hash(&name)
-            };
-            if let (Some(k), false) = (key, by_object) {
-                let raw = chunk_text(&name);
-                name_cache.insert(k, Some((node_type, name.into(), name_hash, location)));
-                (node_type, raw, name_hash, location)
-            } else {
-                // Named one by one: into the chunk's text buffer (no allocation per node).
-                (node_type, chunk_text(&name), name_hash, location)
-            }
-        }
-    };
-    // A generator's location is its function's (not cached: it is per object).
-    if ty.is_generator(t) {
-        location = model
-            .ptr(o.addr, GENERATOR_FUNCTION)
-            .filter(|&f| model.type_of(cache, f).is_some_and(|ft| ty.is_function(ft)))
-            .and_then(|f| model.function_script(cache, f))
-            .and_then(|(script, start)| {
-                let lines = scripts.get(&script)?;
-                let (line, column) = lines.position(start);
-                Some([lines.id, line, column])
-            });
-    }
-    let array_kind = matches!(
-        ctx.v8.shapes.kind(t),
-        Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray
-    );
-    if array_kind
-        && matches!(node_type, NodeType::Array | NodeType::Hidden)
-        && code_arrays.contains(&o.addr)
-    {
-        node_type = NodeType::Code;
-    }
-    let add = |edges: &mut Vec<RawEdge>, kind: EdgeType, name: EdgeName, target: u64| {
-        if let Some(to) = index.get(target) {
-            let keep = match index.essential[to as usize] {
-                Essential::Yes => true,
-                // true, false, undefined, null: as property values only.
-                Essential::AsProperty => kind == EdgeType::Property,
-                Essential::No => false,
-            };
-            if keep {
-                edges.push(RawEdge { kind, name, to });
-            }
-        }
-    };
-    let mut backing_store = NO_BACKING_STORE;
-    if ty.is_js_object(t) {
-        // Named properties, in descriptor (or dictionary) order.
-        // Fast-mode objects by their map's layout (descriptors read once per map), the others
-        // one by one.
-        let layout = layouts
-            .entry(o.map.addr)
-            .or_insert_with(|| model.property_layout(&o.map));
-        let slots = match layout {
-            Some(layout) => {
-                let body = model.mem.slice(o.addr, o.size).unwrap_or(&[]);
-                model.slots_by_layout(o.addr, body, layout)
-            }
-            None => model.property_slots(cache, o.addr, &o.map, usize::MAX, false),
-        };
-        for s in slots {
-            // Numbers in double fields are not properties in V8's snapshot (the box is reached
-            // through a hidden edge instead).
-            if s.double {
-                continue;
-            }
-            if let Some(off) = s.in_object {
-                visited.push(off);
-            }
-            // Named by key, once per key when the batch is laid out.
-            let name = match s.key {
-                0 => text_name(texts, &s.name),
-                k => EdgeName::Key(k),
-            };
-            match s.value {
-                SlotValue::Tagged(Tagged::Object(v)) => {
-                    add(edges, EdgeType::Property, name, v);
-                }
-                // Native accessors (AccessorInfo: a function's length, name...) are not
-                // properties in V8's snapshot; JS getter/setter pairs are.
-                SlotValue::Accessor(v)
-                    if ctx.v8.types.name(model.type_of(cache, v).unwrap_or(0))
-                        == Some("AccessorPair") =>
-                {
-                    add(edges, EdgeType::Property, name, v);
-                }
-                _ => {}
-            }
-        }
-        // Elements by index.
-        model.visit_elements(cache, o.addr, &o.map, usize::MAX, &mut |key, value| {
-            if let SlotValue::Tagged(Tagged::Object(v)) = value {
-                // Indices beyond u32 and heap-number keys are named 0, as before.
-                let i = match key {
-                    ElementKey::Index(i) => u32::try_from(i).unwrap_or(0),
-                    ElementKey::Number(_) => 0,
-                };
-                add(edges, EdgeType::Element, EdgeName::Index(i), v);
-            }
-        });
-        if let Some(p) = Tagged::from_word(o.map.prototype).object() {
-            add(
-                edges,
-                EdgeType::Property,
-                EdgeName::Static(StaticName::Proto),
-                p,
-            );
-        }
-        visited.push(model.off.properties);
-        visited.push(model.off.elements);
-        if let Some(Tagged::Object(p)) = model.field(o.addr, model.off.properties) {
-            add(
-                edges,
-                EdgeType::Internal,
-                EdgeName::Static(StaticName::Properties),
-                p,
-            );
-        }
-        if let Some(Tagged::Object(p)) = model.field(o.addr, model.off.elements) {
-            add(
-                edges,
-                EdgeType::Internal,
-                EdgeName::Static(StaticName::Elements),
-                p,
-            );
-        }
-        if ty.is_function(t) {
-            for (off, name) in [
-                (model.off.function_shared, StaticName::Shared),
-                (model.off.function_context, StaticName::Context),
-            ] {
-                visited.push(off);
-                if let Some(Tagged::Object(p)) = model.field(o.addr, off) {
-                    add(edges, EdgeType::Internal, EdgeName::Static(name), p);
-                }
-            }
-        }
-        if Some(t) == ty.js_array_buffer {
-            let len = model
-                .mem
-                .read_u64(o.addr + model.off.array_buffer_byte_length)
-                .unwrap_or(0);
-            let store = model
-                .mem
-                .read_u64(o.addr + model.off.array_buffer_backing_store)
-                .unwrap_or(0);
-            if store != 0 {
-                backing_store = len.min(NO_BACKING_STORE - 1);
-            }
-        }
-    } else if ty.is_context(t) && Some(t) != ty.native_context {
-        for s in model.context_slots(cache, o.addr, usize::MAX, false) {
-            if let SlotValue::Tagged(Tagged::Object(v)) = s.value {
-                let name = text_name(texts, &s.name);
-                add(edges, EdgeType::Context, name, v);
-            }
-        }
-        if let Some(Tagged::Object(p)) = model.field(o.addr, 16) {
-            add(
-                edges,
-                EdgeType::Internal,
-                EdgeName::Static(StaticName::ScopeInfo),
-                p,
-            );
-        }
-        if let Some(Tagged::Object(p)) = model.field(o.addr, 24) {
-            add(
-                edges,
-                EdgeType::Internal,
-                EdgeName::Static(StaticName::Previous),
-                p,
-            );
-        }
-        let len = model.smi(o.addr, 8).unwrap_or(0).max(0) as u64;
-        for s in 0..(2 + len) {
-            visited.push(8 + 8 * s); // length and every slot
-        }
-    } else if let Kind::String(s) = ctx.v8.shapes.kind(t) {
-        let named: &[(u64, StaticName)] = match s.rep {
-            StringRep::Cons => &[(16, StaticName::First), (24, StaticName::Second)],
-            StringRep::Sliced => &[(16, StaticName::Parent)],
-            StringRep::Thin => &[(16, StaticName::Actual)],
-            _ => &[],
-        };
-        for &(off, name) in named {
-            visited.push(off);
-            if let Some(Tagged::Object(p)) = model.field(o.addr, off) {
-                add(edges, EdgeType::Internal, EdgeName::Static(name), p);
-            }
-        }
-    }
-    // Every other tagged slot: arrays' slots by index, the rest as hidden edges.
-    let (from, to) = tagged_range(ctx, o);
-    let array_like = matches!(
-        ctx.v8.shapes.kind(t),
-        Kind::FixedArray | Kind::CapacityArray(_) | Kind::PropertyArray
-    );
-    let mut off = from.max(8);
-    // The object's bytes in one slice (one address lookup instead of one per slot).
-    let body = model.mem.slice(o.addr, to).unwrap_or(&[]);
-    while off + 8 <= to {
-        if !visited.contains(&off) {
-            let w = body
-                .get(off as usize..off as usize + 8)
-                .and_then(|b| b.try_into().ok())
-                .map(u64::from_le_bytes)
-                .or_else(|| model.mem.read_u64(o.addr + off));
-            match w.map(Tagged::from_word) {
-                Some(Tagged::Object(p)) => {
-                    let slot = ((off - 8) / 8) as u32;
-                    if array_like && off >= 16 {
-                        add(
-                            edges,
-                            EdgeType::Internal,
-                            EdgeName::Number(((off - 16) / 8) as u32),
-                            p,
-                        );
-                    } else {
-                        add(edges, EdgeType::Hidden, EdgeName::Index(slot), p);
-                    }
-                }
-                Some(Tagged::Weak(p)) => {
-                    add(
-                        edges,
-                        EdgeType::Weak,
-                        EdgeName::Number(((off - 8) / 8) as u32),
-                        p,
-                    );
-                }
-                _ => {}
-            }
-        }
-        off += 8;
-    }
-    add(
-        edges,
-        EdgeType::Internal,
-        EdgeName::Static(StaticName::Map),
-        o.map.addr,
-    );
-    // Cells a map refers to (prototype validity cells) are shown as part of object shapes.
-    if Some(t) == ty.map {
-        out.shape_refs
-            .extend(out.edges[first_edge..].iter().map(|e| e.to));
-    }
-    // External strings: V8 counts the characters they point to.
-    let read_only = known
-        .read_only_areas
-        .iter()
-        .any(|&(s, e)| (s..e).contains(&o.addr));
-    let size = if read_only {
+/// The hash a node's name is interned by: none for a string's text, which is appended without a
+/// lookup ([`is_appended_text`]).
+fn name_hash(t: NodeType, name: &str) -> u64 {
+    if is_appended_text(t, name) {
         0
     } else {
-        o.size + external_payload(ctx, o)
-    };
-    RawNode {
-        addr: o.addr,
-        itype: t,
-        size,
-        node_type,
-        name_hash,
-        name,
-        location,
-        edges: (first_edge as u32, out.edges.len() as u32),
-        backing_store,
+        Strings::hash(name)
     }
 }
 
-/// Bytes of characters an external string keeps outside the heap (when its data is known).
-fn external_payload<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> u64 {
-    let Kind::String(s) = ctx.v8.shapes.kind(o.map.instance_type) else {
-        return 0;
+/// Read one object through V8's view of it into a chunk: its edges (to objects the index knows,
+/// and that V8 keeps references to), then its node.
+fn read_node<M: Memory>(
+    reader: &mut NodeReader<'_, '_, M>,
+    index: &Index<'_>,
+    known: &Known<'_>,
+    o: &crate::v8::walk::Object,
+    out: &mut RawChunk,
+) -> RawNode {
+    let first = out.edges.len();
+    let mut sink = ChunkEdges {
+        index,
+        edges: &mut out.edges,
+        texts: &mut out.texts,
     };
-    if s.rep != StringRep::External || !ctx.v8.layout.objects.external_string_payload {
-        return 0;
+    let head = reader.read(o, known, &mut sink);
+    // Cells a map refers to (prototype validity cells) are shown as part of object shapes.
+    if head.is_map {
+        out.shape_refs
+            .extend(out.edges[first..].iter().map(|e| e.to));
     }
-    let m = &ctx.model;
-    let data = m
-        .mem
-        .read_u64(o.addr + m.off.external_resource + 8)
-        .unwrap_or(0);
-    if data == 0 {
-        return 0;
+    RawNode {
+        addr: o.addr,
+        size: head.size,
+        name_hash: head.name_hash,
+        backing_store: head
+            .backing_store
+            .map_or(NO_BACKING_STORE, |len| len.min(NO_BACKING_STORE - 1)),
+        location: head.location,
+        name: span(&mut out.texts, head.name),
+        edges: (first as u32, out.edges.len() as u32),
+        itype: o.map.instance_type,
+        node_type: head.node_type,
     }
-    let len = u64::from(m.mem.read_u32(o.addr + m.off.string_length).unwrap_or(0));
-    if s.two_byte {
-        2 * len
-    } else {
-        len
+}
+
+/// The edges of the objects of a chunk, as [`NodeReader`] gives them.
+struct ChunkEdges<'c> {
+    index: &'c Index<'c>,
+    edges: &'c mut Vec<RawEdge>,
+    texts: &'c mut String,
+}
+
+impl EdgeSink for ChunkEdges<'_> {
+    fn edge(&mut self, kind: EdgeType, name: crate::v8::node::EdgeName<'_>, target: u64) {
+        use crate::v8::node::EdgeName as V8Name;
+        let Some(to) = self.index.get(target) else {
+            return;
+        };
+        if !self.index.essential[to as usize].keeps(kind) {
+            return;
+        }
+        let name = match name {
+            V8Name::Text(s) => EdgeName::Text(span(self.texts, s)),
+            V8Name::Key(k) => EdgeName::Key(k),
+            V8Name::Static(n) => EdgeName::Static(n),
+            V8Name::Index(i) => EdgeName::Index(i),
+            V8Name::Number(n) => EdgeName::Number(n),
+        };
+        self.edges.push(RawEdge { kind, name, to });
     }
 }
 

@@ -6,7 +6,7 @@ use crate::progress::{Progress, Unit};
 use crate::report::session::Session;
 use crate::v8::heap::Page;
 use crate::v8::names::MAX_NAME;
-use crate::v8::names::{Class, NodeType};
+use crate::v8::names::{Class, NameKey, NodeType};
 use crate::v8::object::Kind;
 use crate::v8::walk::{MapCache, PageWalk, Stop};
 use rayon::prelude::*;
@@ -347,19 +347,17 @@ pub fn classify(s: &Session<'_>, sort: SortBy, progress: &dyn Progress) -> Analy
                     let slot = tally.slot(o.map.addr, &mut acc.keyed);
                     if slot.map != o.map.addr {
                         slot.map = o.map.addr;
+                        // Closures, symbols (private or not) and maps (read-only or not) are
+                        // classed one by one.
                         slot.key = if ty.is_function(t) || Some(t) == ty.symbol || Some(t) == ty.map
                         {
                             None
-                        } else if ty.is_js_object(t)
-                            && Some(t) != ty.js_regexp
-                            && Some(t) != ty.js_bound_function
-                        {
-                            let depends = *per_object
-                                .entry(o.map.addr)
-                                .or_insert_with(|| model.name_depends_on_object(&o.map));
-                            (!depends).then_some(Key::Map(o.map.addr))
                         } else {
-                            Some(Key::Type(t, 0))
+                            match model.name_key(o, &mut per_object) {
+                                NameKey::Map(m) => Some(Key::Map(m)),
+                                NameKey::Object => None,
+                                NameKey::Function(_) | NameKey::Other => Some(Key::Type(t, 0)),
+                            }
                         };
                     }
                     if slot.key.is_some() {
@@ -370,16 +368,9 @@ pub fn classify(s: &Session<'_>, sort: SortBy, progress: &dyn Progress) -> Analy
                     }
                     // The rest depend on the object: closures (their function), JS objects
                     // named one by one, symbols (private or not), maps (read-only or not).
-                    let key = if ty.is_function(t) {
-                        match model.function_sfi(o.addr) {
-                            Some(sfi) => Key::Sfi(sfi),
-                            None => Key::Type(t, 0),
-                        }
-                    } else if Some(t) == ty.symbol {
-                        Key::Type(
-                            t,
-                            u8::from(model.mem.read_u32(o.addr + 12).unwrap_or(0) & 1 == 1),
-                        )
+                    let key = if Some(t) == ty.symbol {
+                        let flags = model.mem.read_u32(o.addr + model.off.symbol_flags);
+                        Key::Type(t, u8::from(flags.unwrap_or(0) & 1 == 1))
                     } else if Some(t) == ty.map {
                         let ro = model
                             .walker
@@ -387,6 +378,10 @@ pub fn classify(s: &Session<'_>, sort: SortBy, progress: &dyn Progress) -> Analy
                             .iter()
                             .any(|&(a, b)| (a..b).contains(&o.addr));
                         Key::Type(t, u8::from(ro))
+                    } else if let NameKey::Function(sfi) = model.name_key(o, &mut per_object) {
+                        Key::Sfi(sfi)
+                    } else if ty.is_function(t) {
+                        Key::Type(t, 0)
                     } else {
                         let name = model.constructor_name(&mut name_cache, o.addr, &o.map);
                         let e = acc

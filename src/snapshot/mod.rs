@@ -5,3 +5,8 @@
 pub mod reader;
 pub mod spill;
 pub mod writer;
+
+/// The snapshot's spelling of edge types, in [`crate::graph::EdgeType`]'s order.
+pub const EDGE_TYPES: [&str; 7] = [
+    "context", "element", "property", "internal", "hidden", "shortcut", "weak",
+];

@@ -2,7 +2,8 @@
 //! treat a snapshot file and a core alike. The file is read whole (its numbers as flat arrays).
 
 use crate::error::{Error, Result};
-use crate::graph::{Edge, EdgeType, Graph, Strings, EDGE_KINDS, EDGE_TYPES};
+use crate::graph::{Edge, EdgeType, Graph, Strings, EDGE_KINDS};
+use crate::snapshot::EDGE_TYPES;
 use crate::v8::names::NodeType;
 use serde::Deserialize;
 use std::path::Path;

@@ -3,7 +3,8 @@
 //! from spill files.
 
 use crate::error::Diagnostics;
-use crate::graph::{EdgeType, Patches, RankBits, EDGE_TYPES};
+use crate::graph::{EdgeType, Patches, RankBits};
+use crate::snapshot::EDGE_TYPES;
 use crate::memory::Memory;
 use crate::progress::{Progress, Unit};
 use crate::snapshot::spill::{

@@ -10,6 +10,7 @@ pub mod layout;
 pub mod map;
 pub mod model;
 pub mod names;
+pub mod node;
 pub mod object;
 pub mod props;
 pub mod roots;

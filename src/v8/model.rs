@@ -39,6 +39,15 @@ pub struct Offsets {
     pub thin_actual: u64,
     pub external_resource: u64,
     pub symbol_name: u64,
+    /// `Symbol::flags` (u32; bit 0: private), after `Name::raw_hash_field`.
+    pub symbol_flags: u64,
+    /// `JSGeneratorObject::function`: the first field after the JSObject header.
+    pub generator_function: u64,
+    /// `JSPrimitiveWrapper::value`: the first field after the JSObject header.
+    pub primitive_wrapper_value: u64,
+    /// A context's fixed slots (`Context::SCOPE_INFO_INDEX`, `PREVIOUS_INDEX`), after its length.
+    pub context_scope_info: u64,
+    pub context_previous: u64,
     pub regexp_source: u64,
     pub date_value: u64,
     pub heap_number_value: u64,
@@ -97,6 +106,11 @@ impl Offsets {
             thin_actual: c("ThinString", "actual", 16),
             external_resource: c("ExternalString", "resource", 16),
             symbol_name: c("Symbol", "name", 16),
+            symbol_flags: c("Symbol", "flags", 12),
+            generator_function: c("JSGeneratorObject", "function", 24),
+            primitive_wrapper_value: c("JSPrimitiveWrapper", "value", 24),
+            context_scope_info: 16,
+            context_previous: 24,
             regexp_source: c("JSRegExp", "source", 32),
             date_value: c("JSDate", "value", 24),
             heap_number_value: c("HeapNumber", "value", 8),
@@ -870,7 +884,7 @@ impl<'a, M: Memory> Model<'a, M> {
     /// `String`, `Number`, `Boolean`, `Symbol` or `BigInt` by the wrapped value's type.
     fn wrapper_class(&self, cache: &mut MapCache, obj: u64) -> &'static str {
         // JSPrimitiveWrapper: map, properties, elements, value.
-        match self.field(obj, 24) {
+        match self.field(obj, self.off.primitive_wrapper_value) {
             Some(Tagged::Smi(_)) => "Number",
             Some(Tagged::Object(v)) => {
                 let t = self.type_of(cache, v);

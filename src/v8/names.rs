@@ -11,7 +11,7 @@ use super::map::Tagged;
 use super::model::Model;
 use super::object::{Kind, StringRep};
 use super::walk::{MapCache, Object};
-use crate::memory::Memory;
+use crate::memory::{AddrMap, Memory};
 use std::borrow::Cow;
 
 /// V8's `HeapEntry::Type`, in the order of the snapshot's `node_types`.
@@ -96,6 +96,22 @@ pub struct Naming {
     pub name: Cow<'static, str>,
 }
 
+/// What an object's name depends on, as V8's snapshot names it: the one rule that both the class
+/// counts of `analyze` and the graph's per-map name cache follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NameKey {
+    /// A JS object named by its map alone (its constructor, found from the map).
+    Map(u64),
+    /// A closure, named by its function's shared info.
+    Function(u64),
+    /// A JS object named one by one by its constructor: objects in dictionary mode, maps with an
+    /// own `Symbol.toStringTag` (see [`Model::name_depends_on_object`]).
+    Object,
+    /// Anything else, named by instance type and contents: strings by their text, regexps by
+    /// their source, bound functions by their target, closures without a shared info...
+    Other,
+}
+
 /// Classes for summaries: the groups DevTools' Summary view shows, so that counts line up with
 /// it. JS objects by constructor name, closures by function name, everything else by type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -176,6 +192,32 @@ const SHAPE_CLASSES: &[&str] = &[
 ];
 
 impl<M: Memory> Model<'_, M> {
+    /// What `o`'s name depends on ([`NameKey`]). `per_map` caches, by map, whether objects with
+    /// that map are named one by one.
+    pub fn name_key(&self, o: &Object, per_map: &mut AddrMap<bool>) -> NameKey {
+        let t = o.map.instance_type;
+        let ty = &self.types;
+        if ty.is_function(t) {
+            return self
+                .function_sfi(o.addr)
+                .map_or(NameKey::Other, NameKey::Function);
+        }
+        if !ty.is_js_object(t) {
+            return NameKey::Other;
+        }
+        if Some(t) == ty.js_regexp || Some(t) == ty.js_bound_function {
+            return NameKey::Other;
+        }
+        let by_object = *per_map
+            .entry(o.map.addr)
+            .or_insert_with(|| self.name_depends_on_object(&o.map));
+        if by_object {
+            NameKey::Object
+        } else {
+            NameKey::Map(o.map.addr)
+        }
+    }
+
     /// Name the object as V8's snapshot would, or `None` for what V8 leaves out (free space and
     /// fillers).
     pub fn naming(&self, cache: &mut MapCache, o: &Object) -> Option<Naming> {

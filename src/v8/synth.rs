@@ -1,3 +1,1 @@
 //! A synthetic V8 heap for unit tests (being written).
-#[cfg(test)]
-mod tests;

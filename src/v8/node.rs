@@ -1,0 +1,544 @@
+//! How V8's heap snapshot sees one object (`V8HeapExplorer`): its node type and name, self size
+//! and source location, and its references as edges with V8's edge types and names. The rules live
+//! here; the graph floor stores what this view yields, through an [`EdgeSink`] of its own.
+//!
+//! Edges come from the tagged slots of each object (its body minus raw data: string characters,
+//! doubles, bytecode, machine code...). JS objects' slots get V8's names (properties by key,
+//! elements by index, `map`, `properties`, `elements`, `__proto__`, context variables by name);
+//! other objects' slots are `internal` (arrays, by index) or `hidden` edges, and weak references
+//! `weak` edges.
+
+use super::isolate::Isolate;
+use super::map::Tagged;
+use super::names::{NameKey, NodeType};
+use super::object::{Kind, StringRep};
+use super::props::{ElementKey, LayoutSlot, ScriptLines, SlotValue};
+use super::walk::{MapCache, Object};
+use crate::memory::{AddrMap, AddrSet, Memory};
+
+/// V8's edge types (`HeapGraphEdge::Type`), in the snapshot's `edge_types` order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum EdgeType {
+    Context = 0,
+    Element = 1,
+    Property = 2,
+    Internal = 3,
+    Hidden = 4,
+    Shortcut = 5,
+    Weak = 6,
+}
+
+/// Edge types in the snapshot's order.
+pub const EDGE_KINDS: [EdgeType; 7] = [
+    EdgeType::Context,
+    EdgeType::Element,
+    EdgeType::Property,
+    EdgeType::Internal,
+    EdgeType::Hidden,
+    EdgeType::Shortcut,
+    EdgeType::Weak,
+];
+
+/// Edge names this view gives (not read from the heap).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum StaticName {
+    Map,
+    Properties,
+    Elements,
+    Proto,
+    Shared,
+    Context,
+    ScopeInfo,
+    Previous,
+    First,
+    Second,
+    Parent,
+    Actual,
+}
+
+impl StaticName {
+    /// Number of names (the last one's index plus one).
+    pub const COUNT: usize = StaticName::Actual as usize + 1;
+
+    /// The name as V8 spells it.
+    pub fn text(self) -> &'static str {
+        match self {
+            StaticName::Map => "map",
+            StaticName::Properties => "properties",
+            StaticName::Elements => "elements",
+            StaticName::Proto => "__proto__",
+            StaticName::Shared => "shared",
+            StaticName::Context => "context",
+            StaticName::ScopeInfo => "scope_info",
+            StaticName::Previous => "previous",
+            StaticName::First => "first",
+            StaticName::Second => "second",
+            StaticName::Parent => "parent",
+            StaticName::Actual => "actual",
+        }
+    }
+}
+
+/// An edge's name or index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeName<'t> {
+    /// A name read from the heap (a context variable, a property without a key object).
+    Text(&'t str),
+    /// A property edge named by its key (a string or symbol object).
+    Key(u64),
+    /// A name this view gives.
+    Static(StaticName),
+    /// An element or hidden edge's index.
+    Index(u32),
+    /// A number written as a string name (internal edges of arrays, weak slots).
+    Number(u32),
+}
+
+/// Where the edges of one object go, in order. Targets are object addresses; the sink decides
+/// which it keeps (an object start it knows, an [`Essential`] reference).
+pub trait EdgeSink {
+    fn edge(&mut self, kind: EdgeType, name: EdgeName<'_>, target: u64);
+}
+
+/// Which references to an object V8's snapshot keeps (`IsEssentialObject`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Essential {
+    Yes,
+    /// Oddballs other than the hole: kept as property values, left out elsewhere.
+    AsProperty,
+    /// The hole, the canonical empty arrays of read-only space.
+    No,
+}
+
+impl Essential {
+    /// Whether an edge of `kind` to an object of this kind is kept.
+    pub fn keeps(self, kind: EdgeType) -> bool {
+        match self {
+            Essential::Yes => true,
+            // true, false, undefined, null: as property values only.
+            Essential::AsProperty => kind == EdgeType::Property,
+            Essential::No => false,
+        }
+    }
+}
+
+/// Whether V8 leaves references to `o` out of its snapshot: oddballs (but as property values),
+/// holes, and the canonical empty arrays of read-only space.
+pub fn essential<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> Essential {
+    let model = &ctx.model;
+    let (a, t) = (o.addr, o.map.instance_type);
+    if ctx.v8.types.name(t) == Some("Hole") {
+        return Essential::No;
+    }
+    if Some(t) == model.types.oddball {
+        let hole = model.is_hole(&mut MapCache::default(), Tagged::Object(a));
+        return if hole {
+            Essential::No
+        } else {
+            Essential::AsProperty
+        };
+    }
+    let read_only = model
+        .walker
+        .read_only
+        .iter()
+        .any(|&(s, e)| (s..e).contains(&a));
+    if read_only
+        && matches!(
+            ctx.v8.shapes.kind(t),
+            Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray | Kind::DescriptorArray
+        )
+        && model.smi(a, 8).unwrap_or(1) == 0
+    {
+        return Essential::No;
+    }
+    Essential::Yes
+}
+
+/// What a first pass over every object found, that naming each object needs.
+pub struct Known<'a> {
+    /// Arrays that code objects refer to (V8 types them `code`).
+    pub code_arrays: &'a AddrSet,
+    /// Line ends of each script.
+    pub scripts: &'a AddrMap<ScriptLines>,
+    /// Read-only pages' object areas, when V8 gives their objects no size.
+    pub read_only_areas: &'a [(u64, u64)],
+}
+
+/// One object as a node, its edges aside.
+#[derive(Clone, Copy, Debug)]
+pub struct NodeHead<'r> {
+    pub node_type: NodeType,
+    pub name: &'r str,
+    /// The name's hash, by the reader's `hash` function (computed once per cached name).
+    pub name_hash: u64,
+    /// V8's self size (external strings: with their characters; read-only objects: 0 where V8
+    /// gives them none).
+    pub size: u64,
+    /// The byte length of an array buffer's backing store, when it has one.
+    pub backing_store: Option<u64>,
+    /// Script id, 0-based line and column of the function (or constructor) behind the object.
+    pub location: Option<[u32; 3]>,
+    /// The object is a map: the cells it refers to are parts of object shapes.
+    pub is_map: bool,
+}
+
+/// A name computed once per map or shared function info: node type, name, hash, location.
+type NameCache = AddrMap<(NodeType, Box<str>, u64, Option<[u32; 3]>)>;
+
+/// Reads objects as V8's snapshot sees them, with per-thread caches (decoded maps, names by map
+/// or shared function info, property layouts by map).
+pub struct NodeReader<'i, 'a, M> {
+    ctx: &'i Isolate<'a, M>,
+    cache: MapCache,
+    names: NameCache,
+    /// Whether objects with a map are named one by one ([`NameKey`]).
+    by_object: AddrMap<bool>,
+    layouts: AddrMap<Option<Vec<LayoutSlot>>>,
+    /// Slots already given an edge (a small list: objects have few named slots).
+    visited: Vec<u64>,
+    /// The name of the last node read, when not cached.
+    scratch: String,
+    hash: fn(NodeType, &str) -> u64,
+}
+
+impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
+    /// A reader of `ctx`'s objects; `hash` hashes names for the caller's string table.
+    pub fn new(ctx: &'i Isolate<'a, M>, hash: fn(NodeType, &str) -> u64) -> Self {
+        NodeReader {
+            ctx,
+            cache: MapCache::default(),
+            names: NameCache::default(),
+            by_object: AddrMap::default(),
+            layouts: AddrMap::default(),
+            visited: Vec::new(),
+            scratch: String::new(),
+            hash,
+        }
+    }
+
+    /// The object at `addr` (it starts there), with its map and size.
+    pub fn object(&mut self, addr: u64) -> Option<Object> {
+        self.ctx.model.walker.object_at(&mut self.cache, addr).ok()
+    }
+
+    /// Read `o`: its edges go to `sink` in V8's order, its node comes back.
+    pub fn read(&mut self, o: &Object, known: &Known<'_>, sink: &mut impl EdgeSink) -> NodeHead<'_> {
+        let ctx = self.ctx;
+        let model = &ctx.model;
+        let ty = &model.types;
+        let t = o.map.instance_type;
+        let cache = &mut self.cache;
+        self.visited.clear();
+        let visited = &mut self.visited;
+        // Names that depend only on the map (most JS objects) or on the function's shared info
+        // (closures) are computed once per map or shared info.
+        let key = match model.name_key(o, &mut self.by_object) {
+            NameKey::Map(k) | NameKey::Function(k) => Some(k),
+            NameKey::Object | NameKey::Other => None,
+        };
+        let cached = key.and_then(|k| self.names.get(&k)).map(|&(t, _, h, l)| (t, h, l));
+        let (mut node_type, name_hash, mut location) = match cached {
+            Some(c) => c,
+            None => {
+                let (node_type, name) = match model.naming(cache, o) {
+                    Some(n) => (n.node_type, n.name),
+                    None => (NodeType::Hidden, std::borrow::Cow::Borrowed("")),
+                };
+                // V8 records where closures start, and for objects where their constructor does.
+                let function = if ty.is_function(t) {
+                    Some(o.addr)
+                } else if node_type == NodeType::Object && ty.is_js_object(t) {
+                    model.constructor(cache, o.addr, &o.map).0
+                } else {
+                    None
+                };
+                let location = function.and_then(|f| self_location(ctx, cache, known, f));
+                let name_hash = (self.hash)(node_type, &name);
+                self.scratch.clear();
+                self.scratch.push_str(&name);
+                if let Some(k) = key {
+                    self.names
+                        .insert(k, (node_type, name.into(), name_hash, location));
+                }
+                (node_type, name_hash, location)
+            }
+        };
+        // A generator's location is its function's (not cached: it is per object).
+        if ty.is_generator(t) {
+            location = model
+                .ptr(o.addr, model.off.generator_function)
+                .filter(|&f| model.type_of(cache, f).is_some_and(|ft| ty.is_function(ft)))
+                .and_then(|f| self_location(ctx, cache, known, f));
+        }
+        let array_kind = matches!(
+            ctx.v8.shapes.kind(t),
+            Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray
+        );
+        if array_kind
+            && matches!(node_type, NodeType::Array | NodeType::Hidden)
+            && known.code_arrays.contains(&o.addr)
+        {
+            node_type = NodeType::Code;
+        }
+        let mut backing_store = None;
+        if ty.is_js_object(t) {
+            // Named properties, in descriptor (or dictionary) order. Fast-mode objects by their
+            // map's layout (descriptors read once per map), the others one by one.
+            let layout = self
+                .layouts
+                .entry(o.map.addr)
+                .or_insert_with(|| model.property_layout(&o.map));
+            let slots = match layout {
+                Some(layout) => {
+                    let body = model.mem.slice(o.addr, o.size).unwrap_or(&[]);
+                    model.slots_by_layout(o.addr, body, layout)
+                }
+                None => model.property_slots(cache, o.addr, &o.map, usize::MAX, false),
+            };
+            for s in &slots {
+                // Numbers in double fields are not properties in V8's snapshot (the box is
+                // reached through a hidden edge instead).
+                if s.double {
+                    continue;
+                }
+                if let Some(off) = s.in_object {
+                    visited.push(off);
+                }
+                let name = match s.key {
+                    0 => EdgeName::Text(&s.name),
+                    k => EdgeName::Key(k),
+                };
+                match s.value {
+                    SlotValue::Tagged(Tagged::Object(v)) => sink.edge(EdgeType::Property, name, v),
+                    // Native accessors (AccessorInfo: a function's length, name...) are not
+                    // properties in V8's snapshot; JS getter/setter pairs are.
+                    SlotValue::Accessor(v)
+                        if ctx.v8.types.name(model.type_of(cache, v).unwrap_or(0))
+                            == Some("AccessorPair") =>
+                    {
+                        sink.edge(EdgeType::Property, name, v)
+                    }
+                    _ => {}
+                }
+            }
+            // Elements by index.
+            model.visit_elements(cache, o.addr, &o.map, usize::MAX, &mut |key, value| {
+                if let SlotValue::Tagged(Tagged::Object(v)) = value {
+                    // Indices beyond u32 and heap-number keys are named 0.
+                    let i = match key {
+                        ElementKey::Index(i) => u32::try_from(i).unwrap_or(0),
+                        ElementKey::Number(_) => 0,
+                    };
+                    sink.edge(EdgeType::Element, EdgeName::Index(i), v);
+                }
+            });
+            if let Some(p) = Tagged::from_word(o.map.prototype).object() {
+                sink.edge(EdgeType::Property, EdgeName::Static(StaticName::Proto), p);
+            }
+            visited.push(model.off.properties);
+            visited.push(model.off.elements);
+            for (off, name) in [
+                (model.off.properties, StaticName::Properties),
+                (model.off.elements, StaticName::Elements),
+            ] {
+                if let Some(Tagged::Object(p)) = model.field(o.addr, off) {
+                    sink.edge(EdgeType::Internal, EdgeName::Static(name), p);
+                }
+            }
+            if ty.is_function(t) {
+                for (off, name) in [
+                    (model.off.function_shared, StaticName::Shared),
+                    (model.off.function_context, StaticName::Context),
+                ] {
+                    visited.push(off);
+                    if let Some(Tagged::Object(p)) = model.field(o.addr, off) {
+                        sink.edge(EdgeType::Internal, EdgeName::Static(name), p);
+                    }
+                }
+            }
+            if Some(t) == ty.js_array_buffer {
+                let len = model
+                    .mem
+                    .read_u64(o.addr + model.off.array_buffer_byte_length)
+                    .unwrap_or(0);
+                let store = model
+                    .mem
+                    .read_u64(o.addr + model.off.array_buffer_backing_store)
+                    .unwrap_or(0);
+                if store != 0 {
+                    backing_store = Some(len);
+                }
+            }
+        } else if ty.is_context(t) && Some(t) != ty.native_context {
+            for s in model.context_slots(cache, o.addr, usize::MAX, false) {
+                if let SlotValue::Tagged(Tagged::Object(v)) = s.value {
+                    sink.edge(EdgeType::Context, EdgeName::Text(&s.name), v);
+                }
+            }
+            for (off, name) in [
+                (model.off.context_scope_info, StaticName::ScopeInfo),
+                (model.off.context_previous, StaticName::Previous),
+            ] {
+                if let Some(Tagged::Object(p)) = model.field(o.addr, off) {
+                    sink.edge(EdgeType::Internal, EdgeName::Static(name), p);
+                }
+            }
+            let len = model.smi(o.addr, 8).unwrap_or(0).max(0) as u64;
+            for s in 0..(2 + len) {
+                visited.push(8 + 8 * s); // length and every slot
+            }
+        } else if let Kind::String(s) = ctx.v8.shapes.kind(t) {
+            let off = &model.off;
+            let named: &[(u64, StaticName)] = match s.rep {
+                StringRep::Cons => &[
+                    (off.cons_first, StaticName::First),
+                    (off.cons_second, StaticName::Second),
+                ],
+                StringRep::Sliced => &[(off.sliced_parent, StaticName::Parent)],
+                StringRep::Thin => &[(off.thin_actual, StaticName::Actual)],
+                _ => &[],
+            };
+            for &(off, name) in named {
+                visited.push(off);
+                if let Some(Tagged::Object(p)) = model.field(o.addr, off) {
+                    sink.edge(EdgeType::Internal, EdgeName::Static(name), p);
+                }
+            }
+        }
+        // Every other tagged slot: arrays' slots by index, the rest as hidden edges.
+        let (from, to) = tagged_range(ctx, o);
+        let array_like = matches!(
+            ctx.v8.shapes.kind(t),
+            Kind::FixedArray | Kind::CapacityArray(_) | Kind::PropertyArray
+        );
+        let mut off = from.max(8);
+        // The object's bytes in one slice (one address lookup instead of one per slot).
+        let body = model.mem.slice(o.addr, to).unwrap_or(&[]);
+        while off + 8 <= to {
+            if !visited.contains(&off) {
+                let w = body
+                    .get(off as usize..off as usize + 8)
+                    .and_then(|b| b.try_into().ok())
+                    .map(u64::from_le_bytes)
+                    .or_else(|| model.mem.read_u64(o.addr + off));
+                match w.map(Tagged::from_word) {
+                    Some(Tagged::Object(p)) => {
+                        if array_like && off >= 16 {
+                            let i = ((off - 16) / 8) as u32;
+                            sink.edge(EdgeType::Internal, EdgeName::Number(i), p);
+                        } else {
+                            let slot = ((off - 8) / 8) as u32;
+                            sink.edge(EdgeType::Hidden, EdgeName::Index(slot), p);
+                        }
+                    }
+                    Some(Tagged::Weak(p)) => {
+                        let slot = ((off - 8) / 8) as u32;
+                        sink.edge(EdgeType::Weak, EdgeName::Number(slot), p);
+                    }
+                    _ => {}
+                }
+            }
+            off += 8;
+        }
+        sink.edge(
+            EdgeType::Internal,
+            EdgeName::Static(StaticName::Map),
+            o.map.addr,
+        );
+        // External strings: V8 counts the characters they point to.
+        let read_only = known
+            .read_only_areas
+            .iter()
+            .any(|&(s, e)| (s..e).contains(&o.addr));
+        let size = if read_only {
+            0
+        } else {
+            o.size + external_payload(ctx, o)
+        };
+        let name = match key.and_then(|k| self.names.get(&k)) {
+            Some((_, name, _, _)) if cached.is_some() => &**name,
+            _ => self.scratch.as_str(),
+        };
+        NodeHead {
+            node_type,
+            name,
+            name_hash,
+            size,
+            backing_store,
+            location,
+            is_map: Some(t) == ty.map,
+        }
+    }
+}
+
+/// Where function `f` starts: script id, 0-based line and column.
+fn self_location<M: Memory>(
+    ctx: &Isolate<'_, M>,
+    cache: &mut MapCache,
+    known: &Known<'_>,
+    f: u64,
+) -> Option<[u32; 3]> {
+    let (script, start) = ctx.model.function_script(cache, f)?;
+    let lines = known.scripts.get(&script)?;
+    let (line, column) = lines.position(start);
+    Some([lines.id, line, column])
+}
+
+/// The tagged part of an object's body: [start, end) byte offsets that may hold references.
+fn tagged_range<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> (u64, u64) {
+    let l = &ctx.v8.layout.objects;
+    let off = &ctx.model.off;
+    let t = o.map.instance_type;
+    match ctx.v8.shapes.kind(t) {
+        Kind::String(s) => match s.rep {
+            StringRep::Cons => (off.cons_first, off.cons_second + 8),
+            StringRep::Sliced => (off.sliced_parent, off.sliced_parent + 8),
+            StringRep::Thin => (off.thin_actual, off.thin_actual + 8),
+            _ => (0, 0),
+        },
+        Kind::FixedDoubleArray
+        | Kind::ByteArray
+        | Kind::BigInt
+        | Kind::FreeSpace
+        | Kind::FeedbackMetadata
+        | Kind::CoverageInfo
+        | Kind::SwissNameDictionary
+        | Kind::PairArray => (0, 0),
+        Kind::BytecodeArray => (16, l.bytecode_header.unwrap_or(16)),
+        Kind::InstructionStream => (8, l.instruction_header),
+        Kind::PreparseData => {
+            let data = u64::from(ctx.model.mem.read_u32(o.addr + 8).unwrap_or(0));
+            (((16 + data) + 7) & !7, o.size)
+        }
+        Kind::DescriptorArray => (16, o.size),
+        _ if Some(t) == ctx.model.types.heap_number => (0, 0),
+        _ => (8, o.size),
+    }
+}
+
+/// Bytes of characters an external string keeps outside the heap (when its data is known).
+fn external_payload<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> u64 {
+    let Kind::String(s) = ctx.v8.shapes.kind(o.map.instance_type) else {
+        return 0;
+    };
+    if s.rep != StringRep::External || !ctx.v8.layout.objects.external_string_payload {
+        return 0;
+    }
+    let m = &ctx.model;
+    let data = m
+        .mem
+        .read_u64(o.addr + m.off.external_resource + 8)
+        .unwrap_or(0);
+    if data == 0 {
+        return 0;
+    }
+    let len = u64::from(m.mem.read_u32(o.addr + m.off.string_length).unwrap_or(0));
+    if s.two_byte {
+        2 * len
+    } else {
+        len
+    }
+}
