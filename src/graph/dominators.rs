@@ -46,7 +46,7 @@ impl Dominators {
                 out.extend(globals.iter().map(|&i| i + off));
             } else if v <= c {
                 let (name, members) = &g.roots[(v - 1) as usize];
-                if name != super::roots::OBJECT_CACHES {
+                if name != crate::v8::roots::OBJECT_CACHES {
                     out.extend(
                         members
                             .iter()
@@ -221,7 +221,7 @@ pub fn shallow_sizes(g: &Graph) -> Vec<u64> {
     // The root categories are nodes of the written snapshot (synthetic ones, owning nothing but
     // claiming what they point to, as DevTools sees them); weak ones do not claim.
     for (k, (name, members)) in g.roots.iter().enumerate() {
-        if name == super::roots::OBJECT_CACHES {
+        if name == crate::v8::roots::OBJECT_CACHES {
             continue;
         }
         let category = (n + k) as u32;

@@ -1,6 +1,7 @@
 //! A core joined with the executable it came from: the whole address space as one [`Memory`],
 //! the build-id check, and what the core says about the process (pid, command line, threads).
 
+pub mod modules;
 pub mod runtime;
 pub mod threads;
 

@@ -37,7 +37,7 @@ pub struct StackReport {
 pub fn stacks(core: &Path, opts: &OpenOptions, with_args: bool) -> Result<StackReport> {
     let process = Process::open(core, opts)?;
     let mem = process.memory();
-    let modules = Modules::new(&process, &mem);
+    let modules = Modules::new(&process.exe, process.mapped_files(&mem));
     let versions = Versions::read(&process, &mem);
     let mut diagnostics = Diagnostics::new(process.warnings.iter().cloned());
     let pid = process.pid();
@@ -84,7 +84,7 @@ pub fn stacks(core: &Path, opts: &OpenOptions, with_args: bool) -> Result<StackR
         });
     }
     // Shown in the report itself: a marker line per stopped thread, the missing libraries.
-    if threads.iter().any(|t| t.stopped.is_some()) || !modules.problems.is_empty() {
+    if threads.iter().any(|t| t.stopped.is_some()) || !modules.problems().is_empty() {
         diagnostics.mark_partial();
     }
     Ok(StackReport {
@@ -93,7 +93,7 @@ pub fn stacks(core: &Path, opts: &OpenOptions, with_args: bool) -> Result<StackR
         v8_version: versions.v8.clone(),
         signal: process.core.siginfo_signo,
         threads,
-        missing_libraries: modules.problems.clone(),
+        missing_libraries: modules.problems().to_vec(),
         partial: diagnostics.is_partial(),
         diagnostics,
     })

@@ -4,13 +4,13 @@
 
 use crate::error::Diagnostics;
 use crate::graph::{EdgeType, Patches, RankBits};
-use crate::snapshot::EDGE_TYPES;
 use crate::memory::Memory;
 use crate::progress::{Progress, Unit};
 use crate::snapshot::spill::{
     self, edge_record, location_field, node_record, read_into, Spilled, EDGE_CHUNK,
     LOCATION_RECORD, NODE_RECORD, TEXT,
 };
+use crate::snapshot::EDGE_TYPES;
 use crate::v8::isolate::Isolate;
 use crate::v8::names::{NodeType, ALL};
 use rayon::prelude::*;

@@ -1,37 +1,18 @@
-//! Native code of the process: the executable and the shared libraries mapped into it (from the
-//! core's `NT_FILE` note), their symbols, and unwinding native frames by call frame information
-//! (`.eh_frame`), by frame pointer, or by scanning the stack for return addresses.
+//! Native code of the process: symbols of the executable and the libraries its caller found
+//! mapped, and unwinding native frames by call frame information (`.eh_frame`), by frame pointer,
+//! or by scanning the stack for return addresses.
 
 use crate::binary::cfi::{self, Cfi, Rule};
 use crate::binary::Executable;
 use crate::memory::Memory;
+use crate::process::modules::{MappedFiles, Mapping};
 use crate::process::threads::short_name;
-use crate::process::{core_build_id, Process};
-use std::collections::BTreeMap;
-use std::path::Path;
 
-/// A shared library mapped into the process.
-pub struct Library {
-    pub path: String,
-    /// Where the file's image starts in the process, and its highest mapped address.
-    pub start: u64,
-    pub end: u64,
-    /// Process address minus link-time address.
-    pub bias: u64,
-    /// The opened file; `None` when it could not be used (see [`Modules::problems`]).
-    pub file: Option<Executable>,
-}
-
-/// The executable and libraries of a process, for symbols and unwind tables.
+/// The executable and libraries of a process, for symbols and unwind tables: what the caller
+/// found mapped ([`MappedFiles`]); this floor opens no file and reads no core.
 pub struct Modules<'p> {
-    pub process: &'p Process,
-    /// Libraries by path.
-    pub libraries: Vec<Library>,
-    /// Libraries that could not be read or whose build-id differs from the core's: one line each.
-    pub problems: Vec<String>,
-    /// Every file mapping (sorted by start): start, end, file offset, module (`None`: the
-    /// executable, else an index into `libraries`).
-    mappings: Vec<(u64, u64, u64, Option<usize>)>,
+    exe: &'p Executable,
+    files: MappedFiles,
 }
 
 /// Where a code address lies.
@@ -84,94 +65,35 @@ impl Regs {
 }
 
 impl<'p> Modules<'p> {
-    /// The modules of `p`: libraries are opened from the paths the core names (on this machine);
-    /// missing or different files are listed in `problems`, not fatal.
-    pub fn new(p: &'p Process, mem: &impl Memory) -> Modules<'p> {
-        // The image base of each file: its lowest mapping of file offset 0.
-        let mut bases: BTreeMap<&str, u64> = BTreeMap::new();
-        for f in &p.core.files {
-            if f.file_offset == 0 {
-                let b = bases.entry(f.path.as_str()).or_insert(f.start);
-                *b = (*b).min(f.start);
-            }
-        }
-        let exe_path = p
-            .core
-            .files
-            .iter()
-            .find(|f| f.start == p.exe_base)
-            .map(|f| f.path.as_str());
-        let mut libraries = Vec::new();
-        let mut problems = Vec::new();
-        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-        for (&path, &base) in &bases {
-            if Some(path) == exe_path || path.starts_with("/dev/") || path.starts_with("/memfd:") {
-                continue;
-            }
-            // Only ELF images (the first mapped page starts with the ELF magic).
-            if mem.slice(base, 4) != Some(&b"\x7fELF"[..]) {
-                continue;
-            }
-            let mut lib = Library {
-                path: path.to_string(),
-                start: base,
-                end: base,
-                bias: 0,
-                file: None,
-            };
-            match Executable::open(Path::new(path)) {
-                Ok(exe) => {
-                    let want = core_build_id(mem, base);
-                    if want.is_some() && exe.build_id.is_some() && want != exe.build_id {
-                        problems.push(format!(
-                            "{path}: the file on this machine is not the one the process had (build-id differs); its frames are not named"
-                        ));
-                    } else if let Some(v) = exe.base_vaddr() {
-                        lib.bias = base.wrapping_sub(v);
-                        lib.file = Some(exe);
-                    }
-                }
-                Err(e) => problems.push(format!("{path}: {e}")),
-            }
-            index.insert(path, libraries.len());
-            libraries.push(lib);
-        }
-        let mut mappings = Vec::new();
-        for f in &p.core.files {
-            let module = if Some(f.path.as_str()) == exe_path {
-                None
-            } else if let Some(&i) = index.get(f.path.as_str()) {
-                let l = &mut libraries[i];
-                l.end = l.end.max(f.end);
-                Some(i)
-            } else {
-                continue;
-            };
-            mappings.push((f.start, f.end, f.file_offset, module));
-        }
-        mappings.sort_unstable();
-        Modules {
-            process: p,
-            libraries,
-            problems,
-            mappings,
-        }
+    /// The modules of a process: its executable and the files mapped into it.
+    pub fn new(exe: &'p Executable, files: MappedFiles) -> Modules<'p> {
+        Modules { exe, files }
+    }
+
+    /// Libraries that could not be used: one line each.
+    pub fn problems(&self) -> &[String] {
+        &self.files.problems
     }
 
     /// The file mapped at `addr` and the link-time address `addr` corresponds to (through the
     /// mapping's file offset, so that code mapped again elsewhere, like V8's remapped builtins,
     /// is found too).
     fn file_at(&self, addr: u64) -> Option<(&str, Option<&Executable>, u64)> {
-        let i = self.mappings.partition_point(|m| m.0 <= addr);
-        let &(start, end, offset, module) = self.mappings.get(i.checked_sub(1)?)?;
+        let maps = &self.files.mappings;
+        let i = maps.partition_point(|m| m.start <= addr);
+        let &Mapping {
+            start,
+            end,
+            offset,
+            module,
+        } = maps.get(i.checked_sub(1)?)?;
         if addr >= end {
             return None;
         }
-        let p = self.process;
         let (path, file) = match module {
-            None => (p.exe.path().to_str().unwrap_or("node"), Some(&p.exe)),
+            None => (self.exe.path().to_str().unwrap_or("node"), Some(self.exe)),
             Some(k) => {
-                let l = &self.libraries[k];
+                let l = &self.files.libraries[k];
                 (l.path.as_str(), l.file.as_ref())
             }
         };
@@ -197,13 +119,12 @@ impl<'p> Modules<'p> {
         Some(Place { module, symbol })
     }
 
-    /// Whether `addr` lies in memory the process could execute (a core segment with `PF_X`).
+    /// Whether `addr` lies in memory the process could execute.
     pub fn is_executable(&self, addr: u64) -> bool {
-        self.process
-            .core
-            .segments
+        self.files
+            .executable
             .iter()
-            .any(|s| s.flags & 1 != 0 && addr >= s.vaddr && addr - s.vaddr < s.memsz)
+            .any(|&(a, b)| a <= addr && addr < b)
     }
 
     /// Whether `addr` is a plausible return address: in executable memory of a known file, right

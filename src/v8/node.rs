@@ -225,7 +225,12 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
     }
 
     /// Read `o`: its edges go to `sink` in V8's order, its node comes back.
-    pub fn read(&mut self, o: &Object, known: &Known<'_>, sink: &mut impl EdgeSink) -> NodeHead<'_> {
+    pub fn read(
+        &mut self,
+        o: &Object,
+        known: &Known<'_>,
+        sink: &mut impl EdgeSink,
+    ) -> NodeHead<'_> {
         let ctx = self.ctx;
         let model = &ctx.model;
         let ty = &model.types;
@@ -239,7 +244,9 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
             NameKey::Map(k) | NameKey::Function(k) => Some(k),
             NameKey::Object | NameKey::Other => None,
         };
-        let cached = key.and_then(|k| self.names.get(&k)).map(|&(t, _, h, l)| (t, h, l));
+        let cached = key
+            .and_then(|k| self.names.get(&k))
+            .map(|&(t, _, h, l)| (t, h, l));
         let (mut node_type, name_hash, mut location) = match cached {
             Some(c) => c,
             None => {
