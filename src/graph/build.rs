@@ -143,7 +143,6 @@ struct Absorbed<S> {
     recent_keys: Vec<(u64, u32)>,
     /// Node names by hash: (hash, name).
     recent_names: Vec<(u64, u32)>,
-    cache: MapCache,
     /// The next node.
     i: u32,
     /// Nodes in all.
@@ -183,7 +182,6 @@ impl<S: Sink> Absorbed<S> {
             statics: [None; StaticName::COUNT],
             recent_keys: vec![(0, 0); RECENT_KEYS],
             recent_names: vec![(u64::MAX, 0); RECENT_NAMES],
-            cache: MapCache::default(),
             i: 0,
             n,
         }
@@ -204,6 +202,8 @@ impl<S: Sink> Absorbed<S> {
     }
 
     fn absorb_batch<M: Memory>(&mut self, model: &Model<'_, M>, raws: &[RawChunk]) {
+        // Keys are named once each (then found in `keys`): a reader per batch is enough.
+        let model = &model.reader();
         for chunk in raws {
             let texts = &chunk.texts;
             self.shape_refs.extend_from_slice(&chunk.shape_refs);
@@ -285,7 +285,7 @@ impl<S: Sink> Absorbed<S> {
                                         Some(&name) => name,
                                         None => {
                                             let text = model
-                                                .edge_key_text(&mut self.cache, k)
+                                                .edge_key_text(k)
                                                 .unwrap_or_else(|| format!("<key {k:#x}>"));
                                             let name = self.strings.intern(&text);
                                             self.keys.insert(k, name);
@@ -467,7 +467,7 @@ pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
                 v.essential.push(essential(ctx, o));
                 model.code_references(o, &mut v.code_refs);
                 if Some(t) == model.types.script {
-                    if let Some(lines) = model.script_lines(&mut MapCache::default(), o.addr) {
+                    if let Some(lines) = model.reader().script_lines(o.addr) {
                         v.scripts.push((o.addr, lines));
                     }
                 }

@@ -248,7 +248,7 @@ fn move_code_arrays(s: &Session<'_>, acc: &mut Acc) {
     refs.sort_unstable();
     refs.dedup();
     let stops: AddrMap<u64> = acc.stops.iter().copied().collect();
-    let mut cache = MapCache::default();
+    let model = &model.reader();
     for a in refs {
         let i = ctx.pages.partition_point(|p| p.area_end <= a);
         let Some(page) = ctx.pages.get(i).filter(|p| p.area_start <= a) else {
@@ -257,7 +257,7 @@ fn move_code_arrays(s: &Session<'_>, acc: &mut Acc) {
         if stops.get(&page.addr).is_some_and(|&stop| a >= stop) {
             continue;
         }
-        let Some(o) = model.object(&mut cache, a) else {
+        let Some(o) = model.object(a) else {
             continue;
         };
         let t = o.map.instance_type;
@@ -304,14 +304,14 @@ pub fn classify(s: &Session<'_>, sort: SortBy, progress: &dyn Progress) -> Analy
                 (
                     (
                         MapCache::default(),
-                        MapCache::default(),
+                        model.reader(),
                         AddrMap::<bool>::default(),
                         Tally::new(),
                     ),
                     Acc::default(),
                 )
             },
-            |((mut walk_cache, mut name_cache, mut per_object, mut tally), mut acc), page| {
+            |((mut walk_cache, reader, mut per_object, mut tally), mut acc), page| {
                 let space = space_of(page);
                 let mut space_objects = 0;
                 let mut space_bytes = 0;
@@ -383,7 +383,7 @@ pub fn classify(s: &Session<'_>, sort: SortBy, progress: &dyn Progress) -> Analy
                     } else if ty.is_function(t) {
                         Key::Type(t, 0)
                     } else {
-                        let name = model.constructor_name(&mut name_cache, o.addr, &o.map);
+                        let name = reader.constructor_name(o.addr, &o.map);
                         let e = acc
                             .named
                             .entry(Class::of(NodeType::Object, &name))
@@ -422,7 +422,7 @@ pub fn classify(s: &Session<'_>, sort: SortBy, progress: &dyn Progress) -> Analy
                         });
                     }
                 }
-                ((walk_cache, name_cache, per_object, tally), acc)
+                ((walk_cache, reader, per_object, tally), acc)
             },
         )
         .map(|((_, _, _, tally), mut acc)| {
@@ -434,22 +434,22 @@ pub fn classify(s: &Session<'_>, sort: SortBy, progress: &dyn Progress) -> Analy
     let mut acc = acc;
     move_code_arrays(s, &mut acc);
     // Name each key once, from its first object.
-    let mut cache = MapCache::default();
+    let model = &model.reader();
     let mut class_map = acc.named;
     for (key, (count, bytes, first)) in acc.keyed {
         let class = match key {
             Key::Sfi(sfi) => {
                 let name = model
-                    .sfi_name(&mut cache, sfi)
-                    .map(|n| model.short_string(&mut cache, n, MAX_NAME))
+                    .sfi_name(sfi)
+                    .map(|n| model.short_string(n, MAX_NAME))
                     .unwrap_or_default();
                 Class::of(NodeType::Closure, &name)
             }
             Key::Map(_) | Key::Type(..) => {
-                let Some(o) = model.object(&mut cache, first) else {
+                let Some(o) = model.object(first) else {
                     continue;
                 };
-                let Some(mut n) = model.naming(&mut cache, &o) else {
+                let Some(mut n) = model.naming(&o) else {
                     continue;
                 };
                 if matches!(key, Key::Type(_, 1)) && n.node_type == NodeType::Array {

@@ -7,7 +7,7 @@ use crate::report::session::Session;
 use crate::v8::heap::Page;
 use crate::v8::isolate::Isolate;
 use crate::v8::map::Tagged;
-use crate::v8::model::Model;
+use crate::v8::model::Reader;
 use crate::v8::names::{format_number, Class, NodeType};
 use crate::v8::object::Kind;
 use crate::v8::props::{Slot, SlotValue};
@@ -127,11 +127,11 @@ pub fn objects(s: &Session<'_>, class: &str, limit: usize) -> ObjectsReport {
         .pages
         .par_iter()
         .map_init(
-            || (MapCache::default(), MapCache::default()),
-            |(wc, nc), page| {
+            || (MapCache::default(), model.reader()),
+            |(wc, reader), page| {
                 let mut v = Vec::new();
                 model.walker.walk_page(page, wc, &mut |o| {
-                    if let Some(n) = model.naming(nc, o) {
+                    if let Some(n) = reader.naming(o) {
                         let c = Class::of(n.node_type, &n.name);
                         if c.name == class {
                             v.push((o.addr, o.size, c.node_type));
@@ -151,7 +151,7 @@ pub fn objects(s: &Session<'_>, class: &str, limit: usize) -> ObjectsReport {
         .filter(|f| !has_objects || f.2 == NodeType::Object)
         .collect();
     found.sort_unstable();
-    let mut cache = MapCache::default();
+    let reader = model.reader();
     let objects = found
         .iter()
         .take(limit)
@@ -159,7 +159,7 @@ pub fn objects(s: &Session<'_>, class: &str, limit: usize) -> ObjectsReport {
             address: format!("{addr:#x}"),
             node_type: t.as_str().to_string(),
             size,
-            preview: one_line_preview(model, &mut cache, addr),
+            preview: one_line_preview(&reader, addr),
         })
         .collect();
     ObjectsReport {
@@ -172,32 +172,29 @@ pub fn objects(s: &Session<'_>, class: &str, limit: usize) -> ObjectsReport {
 
 /// A one-line description of the object at `addr`: class plus its first properties, a date, a
 /// string's text, a function's name.
-pub fn one_line_preview(model: &Model<'_, Mem<'_>>, cache: &mut MapCache, addr: u64) -> String {
-    let Some(o) = model.object(cache, addr) else {
+pub fn one_line_preview(model: &Reader<'_, '_, Mem<'_>>, addr: u64) -> String {
+    let Some(o) = model.object(addr) else {
         return format!("<unreadable {addr:#x}>");
     };
-    let Some(n) = model.naming(cache, &o) else {
+    let Some(n) = model.naming(&o) else {
         return "(free space)".into();
     };
     match n.node_type {
         NodeType::Object if model.types.is_js_object(o.map.instance_type) => {
             if Some(o.map.instance_type) == model.types.js_date {
-                let d = model
-                    .date_value(cache, addr)
-                    .map(format_date)
-                    .unwrap_or_default();
+                let d = model.date_value(addr).map(format_date).unwrap_or_default();
                 return format!("{} {d}", n.name);
             }
             let class = model.v8.types.name(o.map.instance_type).unwrap_or("");
             if class == "JSMap" || class == "JSSet" {
-                let (_, n_entries) = model.collection_entries(cache, addr, 0);
+                let (_, n_entries) = model.collection_entries(addr, 0);
                 return format!("{}({n_entries})", n.name);
             }
-            let props = model.properties(cache, addr, &o.map, 5);
+            let props = model.properties(addr, &o.map, 5);
             let shown: Vec<String> = props
                 .iter()
                 .take(4)
-                .map(|s| format!("{}: {}", s.name, slot_preview(model, cache, s)))
+                .map(|s| format!("{}: {}", s.name, slot_preview(model, s)))
                 .collect();
             let more = if props.len() > 4 { ", …" } else { "" };
             format!("{} {{{}{more}}}", n.name, shown.join(", "))
@@ -208,32 +205,32 @@ pub fn one_line_preview(model: &Model<'_, Mem<'_>>, cache: &mut MapCache, addr: 
             } else {
                 &n.name
             };
-            match model.function_location(cache, addr) {
+            match model.function_location(addr) {
                 Some(l) => format!("function {name} {}:{}:{}", l.script, l.line, l.column),
                 None => format!("function {name}"),
             }
         }
-        _ => model.preview(cache, Tagged::Object(addr), 80),
+        _ => model.preview(Tagged::Object(addr), 80),
     }
 }
 
-fn slot_preview(model: &Model<'_, Mem<'_>>, cache: &mut MapCache, s: &Slot) -> String {
+fn slot_preview(model: &Reader<'_, '_, Mem<'_>>, s: &Slot) -> String {
     match s.value {
-        SlotValue::Tagged(v) => model.preview(cache, v, 40),
+        SlotValue::Tagged(v) => model.preview(v, 40),
         SlotValue::Double(d) => format_number(d),
         SlotValue::Hole => "<hole>".into(),
         SlotValue::Accessor(a) => format!("<accessor {a:#x}>"),
     }
 }
 
-fn value_of(model: &Model<'_, Mem<'_>>, cache: &mut MapCache, s: &Slot) -> Value {
+fn value_of(model: &Reader<'_, '_, Mem<'_>>, s: &Slot) -> Value {
     let address = match s.value {
         SlotValue::Tagged(Tagged::Object(a)) | SlotValue::Accessor(a) => Some(format!("{a:#x}")),
         _ => None,
     };
     Value {
         name: s.name.clone(),
-        value: slot_preview(model, cache, s),
+        value: slot_preview(model, s),
         address,
     }
 }
@@ -300,12 +297,10 @@ fn locate(ctx: &Isolate<'_, Mem<'_>>, addr: u64) -> Result<(Object, Page)> {
 /// Decode the object at `addr`.
 pub fn inspect(s: &Session<'_>, addr: u64) -> Result<InspectReport> {
     let ctx = &s.isolate;
-    let model = &ctx.model;
+    let model = &ctx.model.reader();
     let (o, page) = locate(ctx, addr)?;
-    let mut cache = MapCache::default();
-    let c = &mut cache;
     let t = o.map.instance_type;
-    let naming = model.naming(c, &o);
+    let naming = model.naming(&o);
     let (node_type, class) = match &naming {
         Some(n) => (
             n.node_type.as_str().to_string(),
@@ -341,7 +336,7 @@ pub fn inspect(s: &Session<'_>, addr: u64) -> Result<InspectReport> {
         diagnostics: s.diagnostics(),
     };
     if let Kind::String(shape) = ctx.v8.shapes.kind(t) {
-        if let Some(s) = model.string(c, addr, INSPECT_STRING) {
+        if let Some(s) = model.string(addr, INSPECT_STRING) {
             r.string = Some(StringValue {
                 text: s.text,
                 length: s.length,
@@ -371,48 +366,48 @@ pub fn inspect(s: &Session<'_>, addr: u64) -> Result<InspectReport> {
         return Ok(r);
     }
     if Some(t) == model.types.js_date {
-        r.date = model.date_value(c, addr).map(format_date);
+        r.date = model.date_value(addr).map(format_date);
     }
     if model.types.is_function(t) {
-        let loc = model.function_location(c, addr);
+        let loc = model.function_location(addr);
         r.function = Some(FunctionInfo {
-            name: model.function_name(c, addr),
-            source: model.function_source(c, addr).map(|a| format!("{a:#x}")),
+            name: model.function_name(addr),
+            source: model.function_source(addr).map(|a| format!("{a:#x}")),
             script: loc.as_ref().map(|l| l.script.clone()),
             line: loc.as_ref().map(|l| l.line),
             column: loc.as_ref().map(|l| l.column),
         });
         if let Some(ctx_addr) = model.ptr(addr, model.off.function_context) {
-            let vars = model.context_variables(c, ctx_addr, MAX_SLOTS);
-            r.context = vars.iter().map(|s| value_of(model, c, s)).collect();
+            let vars = model.context_variables(ctx_addr, MAX_SLOTS);
+            r.context = vars.iter().map(|s| value_of(model, s)).collect();
         }
     }
     if model.types.is_context(t) {
-        let vars = model.context_variables(c, addr, MAX_SLOTS);
-        r.context = vars.iter().map(|s| value_of(model, c, s)).collect();
+        let vars = model.context_variables(addr, MAX_SLOTS);
+        r.context = vars.iter().map(|s| value_of(model, s)).collect();
     }
     if model.types.is_js_object(t) {
-        let props = model.properties(c, addr, &o.map, MAX_SLOTS);
-        r.properties = props.iter().map(|s| value_of(model, c, s)).collect();
-        let e = model.elements(c, addr, &o.map, MAX_SLOTS);
+        let props = model.properties(addr, &o.map, MAX_SLOTS);
+        r.properties = props.iter().map(|s| value_of(model, s)).collect();
+        let e = model.elements(addr, &o.map, MAX_SLOTS);
         if e.length > 0 || !e.items.is_empty() {
             r.elements = Some(ElementsValue {
                 kind: e.kind,
                 length: e.length,
-                items: e.items.iter().map(|s| value_of(model, c, s)).collect(),
+                items: e.items.iter().map(|s| value_of(model, s)).collect(),
                 more: e.more,
             });
         }
         let class = ctx.v8.types.name(t).unwrap_or("");
         if class == "JSMap" || class == "JSSet" {
-            let (entries, total) = model.collection_entries(c, addr, MAX_SLOTS);
+            let (entries, total) = model.collection_entries(addr, MAX_SLOTS);
             r.entries_total = Some(total);
             r.entries = Some(
                 entries
                     .into_iter()
                     .map(|(k, v)| Value {
-                        name: model.preview(c, k, 60),
-                        value: v.map(|v| model.preview(c, v, 60)).unwrap_or_default(),
+                        name: model.preview(k, 60),
+                        value: v.map(|v| model.preview(v, 60)).unwrap_or_default(),
                         address: v.and_then(|v| v.object()).map(|a| format!("{a:#x}")),
                     })
                     .collect(),
@@ -421,7 +416,7 @@ pub fn inspect(s: &Session<'_>, addr: u64) -> Result<InspectReport> {
         if let Some(p) = Tagged::from_word(o.map.prototype).object() {
             r.prototype = Some(Value {
                 name: "[[Prototype]]".into(),
-                value: model.preview(c, Tagged::Object(p), 40),
+                value: model.preview(Tagged::Object(p), 40),
                 address: Some(format!("{p:#x}")),
             });
         }
@@ -442,7 +437,6 @@ pub fn inspect(s: &Session<'_>, addr: u64) -> Result<InspectReport> {
                 };
                 Some(value_of(
                     model,
-                    c,
                     &Slot {
                         name: i.to_string(),
                         value,
@@ -463,7 +457,7 @@ pub fn inspect(s: &Session<'_>, addr: u64) -> Result<InspectReport> {
     Ok(r)
 }
 
-impl Model<'_, Mem<'_>> {
+impl Reader<'_, '_, Mem<'_>> {
     fn mem_read_f64(&self, addr: u64) -> Option<f64> {
         use crate::memory::Memory;
         self.mem.read_u64(addr).map(f64::from_bits)

@@ -6,7 +6,7 @@
 
 use super::heap::Page;
 use super::layout::FrameLayout;
-use super::model::Model;
+use super::model::{Model, Reader};
 use super::walk::{MapCache, Walker};
 use crate::memory::{AddrMap, Memory};
 use crate::v8::map::Tagged;
@@ -48,7 +48,8 @@ pub struct JsFrame {
 
 /// Decodes frames of one process's V8.
 pub struct FrameDecoder<'m, 'a, M> {
-    model: &'m Model<'a, M>,
+    /// Reads the heap's objects (one decoder per thread of corewalk: its map cache is its own).
+    reader: Reader<'m, 'a, M>,
     /// Frame type number -> kind.
     types: HashMap<i64, String>,
     fp_marker: i64,
@@ -104,7 +105,7 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
             .filter_map(|(k, &v)| Some((v, kind_label(k.strip_prefix("frametype_")?))))
             .collect();
         Some(FrameDecoder {
-            model,
+            reader: model.reader(),
             types,
             fp_marker: md.constant("off_fp_context_or_frame_type")?,
             fp_function: md.constant("off_fp_function")?,
@@ -135,13 +136,13 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
     }
 
     fn slot(&self, fp: u64, off: i64) -> Option<u64> {
-        self.model.mem.read_u64(fp.checked_add_signed(off)?)
+        self.reader.mem.read_u64(fp.checked_add_signed(off)?)
     }
 
     /// The frame whose frame pointer is `fp`, with `pc` in V8's code (a builtin or generated
     /// code).
     pub fn decode(&self, pc: u64, fp: u64, with_args: bool) -> Option<JsFrame> {
-        let m = self.model;
+        let m = &self.reader;
         let marker = self.slot(fp, self.fp_marker)?;
         if let Some(t) = marker_type(marker) {
             let kind = self.types.get(&t)?.clone();
@@ -157,33 +158,27 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
                 inlined: Vec::new(),
             });
         }
-        let mut cache = MapCache::default();
         let f = Tagged::from_word(self.slot(fp, self.fp_function)?).object()?;
-        if !m
-            .type_of(&mut cache, f)
-            .is_some_and(|t| m.types.is_function(t))
-        {
+        if !m.type_of(f).is_some_and(|t| m.types.is_function(t)) {
             return None;
         }
         let sfi = m.function_sfi(f)?;
         // Interpreted frames: the bytecode offset gives the exact position; optimized code:
         // the code's source position table at the return address, with the functions inlined
         // there.
-        let (kind, position, inlined) = self.frame_position(&mut cache, pc, fp);
+        let (kind, position, inlined) = self.frame_position(pc, fp);
         let args = if with_args {
-            self.arguments(&mut cache, fp)
+            self.arguments(fp)
         } else {
             Vec::new()
         };
         let inlined = inlined
             .into_iter()
-            .map(|(isfi, pos)| {
-                self.js_frame(&mut cache, "inlined", isfi, None, Some(pos), Vec::new())
-            })
+            .map(|(isfi, pos)| self.js_frame("inlined", isfi, None, Some(pos), Vec::new()))
             .collect();
-        let mut frame = self.js_frame(&mut cache, kind, sfi, Some(f), position, args);
+        let mut frame = self.js_frame(kind, sfi, Some(f), position, args);
         if frame.function.as_deref() == Some("(anonymous)") {
-            if let Some(name) = self.method_name(&mut cache, fp, f) {
+            if let Some(name) = self.method_name(fp, f) {
                 frame.function = Some(name);
             }
         }
@@ -194,10 +189,10 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
     /// How V8's traces name an anonymous function called as a method: `Type.property`, the
     /// receiver's constructor name and the property of the receiver or its prototype chain that
     /// holds the function (`Module._compile`).
-    fn method_name(&self, cache: &mut MapCache, fp: u64, function: u64) -> Option<String> {
-        let m = self.model;
+    fn method_name(&self, fp: u64, function: u64) -> Option<String> {
+        let m = &self.reader;
         let receiver = Tagged::from_word(self.slot(fp, self.fp_args?)?).object()?;
-        let map = m.map_of(cache, receiver)?;
+        let map = m.map_of(receiver)?;
         if !m.types.is_js_object(map.instance_type) {
             return None;
         }
@@ -205,24 +200,24 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
         let own_name = m
             .types
             .is_function(map.instance_type)
-            .then(|| m.function_sfi(receiver).map(|s| m.sfi_debug_name(cache, s)))
+            .then(|| m.function_sfi(receiver).map(|s| m.sfi_debug_name(s)))
             .flatten()
             .filter(|n| !n.is_empty());
         let type_name = match own_name {
             Some(n) => n,
-            None => m.constructor_name(cache, receiver, &map),
+            None => m.constructor_name(receiver, &map),
         };
         let (mut holder, mut holder_map) = (receiver, map);
         for _ in 0..MAX_PROTOTYPES {
             let found = m
-                .properties(cache, holder, &holder_map, MAX_METHOD_SEARCH)
+                .properties(holder, &holder_map, MAX_METHOD_SEARCH)
                 .into_iter()
                 .find(|s| matches!(s.value, SlotValue::Tagged(Tagged::Object(v)) if v == function));
             if let Some(slot) = found {
                 return Some(format!("{type_name}.{}", slot.name));
             }
             holder = Tagged::from_word(holder_map.prototype).object()?;
-            holder_map = m.map_of(cache, holder)?;
+            holder_map = m.map_of(holder)?;
             if !m.types.is_js_object(holder_map.instance_type) {
                 return None;
             }
@@ -234,29 +229,27 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
     /// function's start, not exact, when none is known).
     fn js_frame(
         &self,
-        cache: &mut MapCache,
         kind: &str,
         sfi: u64,
         function_addr: Option<u64>,
         position: Option<u64>,
         args: Vec<String>,
     ) -> JsFrame {
-        let m = self.model;
-        let mut name = m.sfi_debug_name(cache, sfi);
+        let m = &self.reader;
+        let mut name = m.sfi_debug_name(sfi);
         if name.is_empty() {
             name = "(anonymous)".into();
         }
-        let (script_addr, start) = m.sfi_script(cache, sfi).unzip();
+        let (script_addr, start) = m.sfi_script(sfi).unzip();
         let script = script_addr.and_then(|s| {
             let off = m.v8.metadata.class_offset("Script", "name")?;
             let n = m.ptr(s, off)?;
-            m.is_string(cache, n)
-                .then(|| m.short_string(cache, n, 4096))
+            m.is_string(n).then(|| m.short_string(n, 4096))
         });
         let exact = position.is_some();
         let (line, column) = match (script_addr, position.or(start)) {
             (Some(s), Some(pos)) => self
-                .with_lines(cache, s, |l| l.position(pos))
+                .with_lines(s, |l| l.position(pos))
                 .map_or((None, None), |(l, c)| {
                     (Some(u64::from(l) + 1), Some(u64::from(c) + 1))
                 }),
@@ -278,7 +271,7 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
     /// The receiver and arguments of a JavaScript frame as one-line previews: the caller pushed
     /// the receiver at the caller's stack pointer (`fp + off_fp_args`) and the arguments above
     /// it; the argument count (receiver included) is the slot below the function.
-    fn arguments(&self, cache: &mut MapCache, fp: u64) -> Vec<String> {
+    fn arguments(&self, fp: u64) -> Vec<String> {
         let Some(base) = self.fp_args else {
             return Vec::new();
         };
@@ -290,41 +283,31 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
         (0..argc)
             .filter_map(|i| {
                 let w = self.slot(fp, base + 8 * i as i64)?;
-                let v = self.model.preview(cache, Tagged::from_word(w), 60);
+                let v = self.reader.preview(Tagged::from_word(w), 60);
                 Some(if i == 0 { format!("this={v}") } else { v })
             })
             .collect()
     }
 
-    fn with_lines<R>(
-        &self,
-        cache: &mut MapCache,
-        script: u64,
-        f: impl FnOnce(&ScriptLines) -> R,
-    ) -> Option<R> {
+    fn with_lines<R>(&self, script: u64, f: impl FnOnce(&ScriptLines) -> R) -> Option<R> {
         let mut lines = self.lines.lock().ok()?;
         let entry = lines
             .entry(script)
-            .or_insert_with(|| self.model.script_lines(cache, script));
+            .or_insert_with(|| self.reader.script_lines(script));
         entry.as_ref().map(f)
     }
 
     /// The kind of a JavaScript frame and its current script position, when known. A frame
     /// whose code is a builtin is an interpreted one (the interpreter's trampoline and bytecode
     /// handlers are builtins); otherwise the code object around `pc` says.
-    fn frame_position(
-        &self,
-        cache: &mut MapCache,
-        pc: u64,
-        fp: u64,
-    ) -> (&'static str, Option<u64>, Vec<(u64, u64)>) {
-        let Some(code) = self.code_at(cache, pc) else {
-            return match self.bytecode_position(cache, fp) {
+    fn frame_position(&self, pc: u64, fp: u64) -> (&'static str, Option<u64>, Vec<(u64, u64)>) {
+        let Some(code) = self.code_at(pc) else {
+            return match self.bytecode_position(fp) {
                 Some(p) => ("interpreted", Some(p), Vec::new()),
                 None => ("builtin", None, Vec::new()),
             };
         };
-        let m = self.model;
+        let m = &self.reader;
         let flags = u64::from(m.mem.read_u32(code + self.code_flags).unwrap_or(0));
         let kind = self.code_kind.map(|(mask, shift)| (flags & mask) >> shift);
         let start = m
@@ -332,7 +315,7 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
             .read_u64(code + self.code_instruction_start)
             .unwrap_or(0);
         if kind.is_some() && kind == self.kind_baseline {
-            let p = self.baseline_position(cache, code, pc.wrapping_sub(start), fp);
+            let p = self.baseline_position(code, pc.wrapping_sub(start), fp);
             return ("baseline", p, Vec::new());
         }
         let Some(table) = m.ptr(code, self.layout.code_position_table) else {
@@ -349,7 +332,7 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
                 ("optimized", Some(script_offset), Vec::new())
             }
             Some((script_offset, inlined)) => {
-                match self.inlined_chain(cache, code, script_offset, inlined) {
+                match self.inlined_chain(code, script_offset, inlined) {
                     Some((outer, chain)) => ("optimized", Some(outer), chain),
                     None => ("optimized", None, Vec::new()),
                 }
@@ -364,12 +347,11 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
     /// (shared info, position) pairs, innermost first.
     fn inlined_chain(
         &self,
-        cache: &mut MapCache,
         code: u64,
         script_offset: u64,
         inlined: i64,
     ) -> Option<(u64, Vec<(u64, u64)>)> {
-        let m = self.model;
+        let m = &self.reader;
         let (positions_index, literals_index) = self.deopt_indices?;
         let deopt = m.ptr(code, self.layout.code_deopt_data)?;
         let positions = self.byte_array(m.ptr(deopt, 16 + 8 * positions_index)?)?;
@@ -386,7 +368,7 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
             let sfi = m
                 .field(literals, 16 + 8 * u64::try_from(function).ok()?)?
                 .object()?;
-            if m.type_of(cache, sfi) != m.types.shared_function_info {
+            if m.type_of(sfi) != m.types.shared_function_info {
                 return None;
             }
             chain.push((sfi, at));
@@ -396,38 +378,32 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
     }
 
     /// The `Code` object of the `InstructionStream` around `pc`, if `pc` is in a heap page.
-    fn code_at(&self, cache: &mut MapCache, pc: u64) -> Option<u64> {
+    fn code_at(&self, pc: u64) -> Option<u64> {
         let i = self.pages.partition_point(|p| p.addr <= pc);
         let page = self.pages.get(i.checked_sub(1)?)?;
         if pc < page.area_start || pc >= page.area_end {
             return None;
         }
-        let walker: &Walker<'_, M> = &self.model.walker;
+        let walker: &Walker<'_, M> = &self.reader.walker;
         let mut found = None;
-        walker.walk_page(page, cache, &mut |o| {
+        walker.walk_page(page, &mut MapCache::default(), &mut |o| {
             if found.is_none() && o.addr <= pc && pc < o.addr + o.size {
                 found = Some(o.addr);
             }
         });
         let stream = found?;
         // InstructionStream: map, then its Code.
-        self.model.ptr(stream, 8)
+        self.reader.ptr(stream, 8)
     }
 
     /// The script position of a baseline frame: its code's bytecode offset table gives the
     /// machine code length of each bytecode in turn (after the prologue's), so walking the
     /// bytecodes (sized by V8's own `Bytecodes::kBytecodeSizes`) to the one whose code holds
     /// `pc_offset` finds the current bytecode.
-    fn baseline_position(
-        &self,
-        cache: &mut MapCache,
-        code: u64,
-        pc_offset: u64,
-        fp: u64,
-    ) -> Option<u64> {
-        let m = self.model;
+    fn baseline_position(&self, code: u64, pc_offset: u64, fp: u64) -> Option<u64> {
+        let m = &self.reader;
         let sizes = self.bytecode_sizes.as_ref()?;
-        let array = self.frame_bytecode_array(cache, fp)?;
+        let array = self.frame_bytecode_array(fp)?;
         let table = m.ptr(code, self.layout.code_position_table)?;
         let table = self.byte_array(table)?;
         let len = u64::try_from(m.smi(array, 8)?).ok()?.min(MAX_TABLE as u64);
@@ -451,15 +427,15 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
     }
 
     /// The frame's bytecode array (interpreted and baseline frames keep it in the same slot).
-    fn frame_bytecode_array(&self, cache: &mut MapCache, fp: u64) -> Option<u64> {
-        let m = self.model;
+    fn frame_bytecode_array(&self, fp: u64) -> Option<u64> {
+        let m = &self.reader;
         let array = Tagged::from_word(self.slot(fp, self.fp_bytecode_array?)?).object()?;
-        (m.v8.types.name(m.type_of(cache, array)?)? == "BytecodeArray").then_some(array)
+        (m.v8.types.name(m.type_of(array)?)? == "BytecodeArray").then_some(array)
     }
 
     /// The bytes of a (trusted) byte array.
     fn byte_array(&self, addr: u64) -> Option<&[u8]> {
-        let m = self.model;
+        let m = &self.reader;
         let Tagged::Smi(len) = Tagged::from_word(m.mem.read_u64(addr + 8)?) else {
             return None;
         };
@@ -468,9 +444,9 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
     }
 
     /// The script position of an interpreted frame's current bytecode.
-    fn bytecode_position(&self, cache: &mut MapCache, fp: u64) -> Option<u64> {
-        let m = self.model;
-        let array = self.frame_bytecode_array(cache, fp)?;
+    fn bytecode_position(&self, fp: u64) -> Option<u64> {
+        let m = &self.reader;
+        let array = self.frame_bytecode_array(fp)?;
         let Tagged::Smi(raw) = Tagged::from_word(self.slot(fp, self.fp_bytecode_offset?)?) else {
             return None;
         };

@@ -74,7 +74,7 @@ impl<'a, M: Memory> Isolate<'a, M> {
 fn find_to_string_tag<M: Memory>(model: &Model<'_, M>, pages: &[Page]) -> Option<u64> {
     let symbol = model.types.symbol?;
     let mut cache = MapCache::default();
-    let mut c = MapCache::default();
+    let reader = model.reader();
     let mut found = None;
     for p in pages.iter().filter(|p| p.heap == 0) {
         model.walker.walk_page(p, &mut cache, &mut |o| {
@@ -84,8 +84,8 @@ fn find_to_string_tag<M: Memory>(model: &Model<'_, M>, pages: &[Page]) -> Option
             let Some(Tagged::Object(d)) = model.field(o.addr, model.off.symbol_name) else {
                 return;
             };
-            if model
-                .string(&mut c, d, 32)
+            if reader
+                .string(d, 32)
                 .is_some_and(|t| t.text == "Symbol.toStringTag")
             {
                 found = Some(o.addr);

@@ -11,6 +11,7 @@ use super::object::{Kind, StringRep};
 use super::walk::{MapCache, Object, Walker};
 use super::Runtime;
 use crate::memory::Memory;
+use std::cell::RefCell;
 
 /// Longest string we read in full; longer ones are cut (with their full length reported).
 pub const MAX_STRING: usize = 1 << 20;
@@ -346,7 +347,32 @@ pub struct Model<'a, M> {
     pub to_string_tag: Option<u64>,
 }
 
+/// Reads objects of one heap on one thread: the shared [`Model`] (through `Deref`) and this
+/// thread's cache of decoded maps. Made by [`Model::reader`]; every method that looks at an
+/// object's map is here. The cache is borrowed only inside [`Reader::map_at`] and
+/// [`Reader::object`], which call nothing back, so the borrow never nests.
+pub struct Reader<'m, 'a, M> {
+    model: &'m Model<'a, M>,
+    cache: RefCell<MapCache>,
+}
+
+impl<'a, M> std::ops::Deref for Reader<'_, 'a, M> {
+    type Target = Model<'a, M>;
+
+    fn deref(&self) -> &Model<'a, M> {
+        self.model
+    }
+}
+
 impl<'a, M: Memory> Model<'a, M> {
+    /// A reader for one thread.
+    pub fn reader(&self) -> Reader<'_, 'a, M> {
+        Reader {
+            model: self,
+            cache: RefCell::new(MapCache::default()),
+        }
+    }
+
     pub fn new(v8: &'a Runtime, walker: Walker<'a, M>, mem: &'a M) -> Model<'a, M> {
         Model {
             walker,
@@ -381,38 +407,222 @@ impl<'a, M: Memory> Model<'a, M> {
         }
     }
 
+    fn read_chars(
+        &self,
+        data: u64,
+        two_byte: bool,
+        start: u64,
+        n: u64,
+        out: &mut Vec<u16>,
+    ) -> bool {
+        let unit = if two_byte { 2 } else { 1 };
+        let Some(bytes) = start
+            .checked_mul(unit)
+            .and_then(|s| data.checked_add(s))
+            .and_then(|a| self.mem.slice(a, n * unit))
+        else {
+            return false;
+        };
+        if two_byte {
+            out.extend(
+                bytes
+                    .chunks_exact(2)
+                    .map(|c| u16::from_le_bytes([c[0], c[1]])),
+            );
+        } else {
+            out.extend(bytes.iter().map(|&b| u16::from(b)));
+        }
+        true
+    }
+
+    /// The fields of a `ScopeInfo`.
+    pub fn scope_info(&self, addr: u64) -> Option<ScopeInfoFields> {
+        self.v8.layout.objects.scope_info_fields(self.mem, addr)
+    }
+
+    /// The shared function info of the function at `f`.
+    pub fn function_sfi(&self, f: u64) -> Option<u64> {
+        self.ptr(f, self.off.function_shared)
+    }
+
+    /// The own data property `key` (an internalized name's address) of the JS object at `obj`.
+    pub fn own_data_property(&self, obj: u64, map: &MapInfo, key: u64) -> Option<Tagged> {
+        let bf3 = u64::from(map.bit_field3);
+        if (bf3 >> self.off.is_dictionary_shift) & 1 == 1 {
+            return self.dictionary_property(obj, map, key);
+        }
+        let o = &self.off;
+        for base in self.descriptor_entries(map) {
+            let Some(k) = self.mem.read_u64(base + 8 * o.desc_key) else {
+                break;
+            };
+            if Tagged::from_word(k).object() != Some(key) {
+                continue;
+            }
+            let details = match Tagged::from_word(self.mem.read_u64(base + 8 * o.desc_details)?) {
+                Tagged::Smi(d) => d as u32 as u64,
+                _ => return None,
+            };
+            if details & o.prop_kind_mask != 0 {
+                return None; // accessor
+            }
+            let location = (details & o.prop_location_mask) >> o.prop_location_shift;
+            if location != o.prop_location_field {
+                return self
+                    .mem
+                    .read_u64(base + 8 * o.desc_value)
+                    .map(Tagged::from_word);
+            }
+            let index = (details & o.prop_index_mask) >> o.prop_index_shift;
+            return self.field_value(obj, map, index);
+        }
+        None
+    }
+
+    /// The value of field `index` (in-object first, then the property array).
+    pub fn field_value(&self, obj: u64, map: &MapInfo, index: u64) -> Option<Tagged> {
+        let start = u64::from(self.mem.read_u8(map.addr + self.off.map_inobject_start)?);
+        let words = u64::from(map.instance_size) / 8;
+        let inobject = words.saturating_sub(start);
+        if index < inobject {
+            self.field(obj, 8 * (start + index))
+        } else {
+            let props = self.ptr(obj, self.off.properties)?;
+            self.field(props, 16 + 8 * (index - inobject))
+        }
+    }
+
+    /// The entries of a dictionary-mode object's property dictionary, in table order (empty and
+    /// deleted entries included; their keys are not names). A `NameDictionary` holds key, value
+    /// and details per entry; the global object's `GlobalDictionary` holds one `PropertyCell` per
+    /// entry (name, details, value: the same order on V8 11.3 to 14.6).
+    pub fn dictionary_entries(&self, obj: u64, map: &MapInfo) -> Vec<DictEntry> {
+        let o = &self.off;
+        let Some(dict) = self.ptr(obj, o.properties) else {
+            return Vec::new();
+        };
+        let len = (self.smi(dict, 8).unwrap_or(0).max(0) as u64).min(1 << 20);
+        let first = o.dict_prefix_start;
+        if Some(map.instance_type) == self.types.js_global_object {
+            // Prefix slots are Smis; every PropertyCell after them is an entry.
+            let mut cache = MapCache::default();
+            return (first..len)
+                .filter_map(|i| {
+                    let cell = self.ptr(dict, 16 + 8 * i)?;
+                    let map = self.walker.map_at(&mut cache, self.ptr(cell, 0)?)?;
+                    if map.instance_type != self.types.property_cell? {
+                        return None;
+                    }
+                    Some(DictEntry {
+                        key: self.field(cell, 8),
+                        value: self.field(cell, 24),
+                        details: self.smi(cell, 16).unwrap_or(0) as u64,
+                    })
+                })
+                .collect();
+        }
+        let first = first + o.dict_prefix_size;
+        let entries = len.saturating_sub(first) / o.dict_entry_size;
+        (0..entries)
+            .map(|e| {
+                let slot = 16 + 8 * (first + e * o.dict_entry_size);
+                DictEntry {
+                    key: self.field(dict, slot),
+                    value: self.field(dict, slot + 8),
+                    details: self.smi(dict, slot + 16).unwrap_or(0) as u64,
+                }
+            })
+            .collect()
+    }
+
+    /// Addresses of the map's own descriptors (key, details, value slots follow the layout of
+    /// `prop_desc_*`), at most 1024.
+    pub fn descriptor_entries(&self, map: &MapInfo) -> impl Iterator<Item = u64> + '_ {
+        let o = &self.off;
+        let bf3 = u64::from(map.bit_field3);
+        let own = (bf3 & o.own_descriptors_mask) >> o.own_descriptors_shift;
+        let descriptors = Tagged::from_word(map.instance_descriptors).object();
+        let own = if descriptors.is_some() {
+            own.min(1024)
+        } else {
+            0
+        };
+        let base = descriptors.unwrap_or(0) + o.descriptors_header;
+        (0..own).map(move |i| base + 8 * i * o.desc_size)
+    }
+
+    /// A data property of a dictionary-mode object.
+    fn dictionary_property(&self, obj: u64, map: &MapInfo, key: u64) -> Option<Tagged> {
+        let e = self
+            .dictionary_entries(obj, map)
+            .into_iter()
+            .find(|e| e.key.and_then(Tagged::object) == Some(key))?;
+        if e.details & self.off.prop_kind_mask != 0 {
+            return None;
+        }
+        e.value
+    }
+
+    /// Whether objects with this map can differ in constructor name: dictionary-mode objects, and
+    /// maps with an own `Symbol.toStringTag` property. Other objects are named by their map alone.
+    pub fn name_depends_on_object(&self, map: &MapInfo) -> bool {
+        let bf3 = u64::from(map.bit_field3);
+        if (bf3 >> self.off.is_dictionary_shift) & 1 == 1 {
+            return true;
+        }
+        let Some(tag) = self.to_string_tag else {
+            return false;
+        };
+        let o = &self.off;
+        self.descriptor_entries(map).any(|base| {
+            self.mem
+                .read_u64(base + 8 * o.desc_key)
+                .is_some_and(|k| Tagged::from_word(k).object() == Some(tag))
+        })
+    }
+}
+
+impl<M: Memory> Reader<'_, '_, M> {
+    /// The map at `addr`, if it is one (decoded once per reader).
+    pub fn map_at(&self, addr: u64) -> Option<MapInfo> {
+        self.model.walker.map_at(&mut self.cache.borrow_mut(), addr)
+    }
+
     /// The map of the heap object at `addr`.
-    pub fn map_of(&self, cache: &mut MapCache, addr: u64) -> Option<MapInfo> {
+    pub fn map_of(&self, addr: u64) -> Option<MapInfo> {
         let m = self.ptr(addr, 0)?;
-        self.walker.map_at(cache, m)
+        self.map_at(m)
     }
 
     /// The instance type of the heap object at `addr`.
-    pub fn type_of(&self, cache: &mut MapCache, addr: u64) -> Option<u16> {
-        self.map_of(cache, addr).map(|m| m.instance_type)
+    pub fn type_of(&self, addr: u64) -> Option<u16> {
+        self.map_of(addr).map(|m| m.instance_type)
     }
 
     /// The object at `addr` with its size.
-    pub fn object(&self, cache: &mut MapCache, addr: u64) -> Option<Object> {
-        self.walker.object_at(cache, addr).ok()
+    pub fn object(&self, addr: u64) -> Option<Object> {
+        self.model
+            .walker
+            .object_at(&mut self.cache.borrow_mut(), addr)
+            .ok()
     }
 
     /// Whether the object at `addr` is a string.
-    pub fn is_string(&self, cache: &mut MapCache, addr: u64) -> bool {
-        self.type_of(cache, addr)
+    pub fn is_string(&self, addr: u64) -> bool {
+        self.type_of(addr)
             .is_some_and(|t| matches!(self.v8.shapes.kind(t), Kind::String(_)))
     }
 
     /// The text of the string at `addr`, at most `max` UTF-16 units of it.
-    pub fn string(&self, cache: &mut MapCache, addr: u64, max: usize) -> Option<Text> {
-        let t = self.type_of(cache, addr)?;
+    pub fn string(&self, addr: u64, max: usize) -> Option<Text> {
+        let t = self.type_of(addr)?;
         let Kind::String(_) = self.v8.shapes.kind(t) else {
             return None;
         };
         let length = u64::from(self.mem.read_u32(addr + self.off.string_length)?);
         let mut units: Vec<u16> = Vec::with_capacity((length as usize).min(max).min(4096));
         let mut ok = true;
-        self.append_units(cache, addr, 0, length, max, &mut units, &mut ok);
+        self.append_units(addr, 0, length, max, &mut units, &mut ok);
         let truncated = (units.len() as u64) < length;
         if !ok && units.is_empty() && length > 0 {
             return None;
@@ -428,7 +638,6 @@ impl<'a, M: Memory> Model<'a, M> {
     #[allow(clippy::too_many_arguments)]
     fn append_units(
         &self,
-        cache: &mut MapCache,
         addr: u64,
         start: u64,
         len: u64,
@@ -444,13 +653,10 @@ impl<'a, M: Memory> Model<'a, M> {
             if out.len() >= max || pieces > MAX_CONS_PIECES {
                 return;
             }
-            let Some(shape) = self
-                .type_of(cache, a)
-                .and_then(|t| match self.v8.shapes.kind(t) {
-                    Kind::String(s) => Some(s),
-                    _ => None,
-                })
-            else {
+            let Some(shape) = self.type_of(a).and_then(|t| match self.v8.shapes.kind(t) {
+                Kind::String(s) => Some(s),
+                _ => None,
+            }) else {
                 *ok = false;
                 return;
             };
@@ -519,65 +725,30 @@ impl<'a, M: Memory> Model<'a, M> {
         }
     }
 
-    fn read_chars(
-        &self,
-        data: u64,
-        two_byte: bool,
-        start: u64,
-        n: u64,
-        out: &mut Vec<u16>,
-    ) -> bool {
-        let unit = if two_byte { 2 } else { 1 };
-        let Some(bytes) = start
-            .checked_mul(unit)
-            .and_then(|s| data.checked_add(s))
-            .and_then(|a| self.mem.slice(a, n * unit))
-        else {
-            return false;
-        };
-        if two_byte {
-            out.extend(
-                bytes
-                    .chunks_exact(2)
-                    .map(|c| u16::from_le_bytes([c[0], c[1]])),
-            );
-        } else {
-            out.extend(bytes.iter().map(|&b| u16::from(b)));
-        }
-        true
-    }
-
     /// A short string, empty when unreadable.
-    pub fn short_string(&self, cache: &mut MapCache, addr: u64, max: usize) -> String {
-        self.string(cache, addr, max)
-            .map(|t| t.text)
-            .unwrap_or_default()
-    }
-
-    /// The fields of a `ScopeInfo`.
-    pub fn scope_info(&self, addr: u64) -> Option<ScopeInfoFields> {
-        self.v8.layout.objects.scope_info_fields(self.mem, addr)
+    pub fn short_string(&self, addr: u64, max: usize) -> String {
+        self.string(addr, max).map(|t| t.text).unwrap_or_default()
     }
 
     /// `SharedFunctionInfo::Name()`: the name string's address, or `None` for no name.
-    pub fn sfi_name(&self, cache: &mut MapCache, sfi: u64) -> Option<u64> {
+    pub fn sfi_name(&self, sfi: u64) -> Option<u64> {
         let v = self.ptr(sfi, self.off.sfi_name)?;
-        if self.is_string(cache, v) {
+        if self.is_string(v) {
             return Some(v);
         }
-        if Some(self.type_of(cache, v)?) == self.types.scope_info {
+        if Some(self.type_of(v)?) == self.types.scope_info {
             let f = self.scope_info(v)?;
             let name = self.ptr(v, f.function_name?)?;
-            return self.is_string(cache, name).then_some(name);
+            return self.is_string(name).then_some(name);
         }
         None
     }
 
     /// `SharedFunctionInfo::DebugName()`: the name, or the inferred name when empty.
-    pub fn sfi_debug_name(&self, cache: &mut MapCache, sfi: u64) -> String {
+    pub fn sfi_debug_name(&self, sfi: u64) -> String {
         let name = self
-            .sfi_name(cache, sfi)
-            .map(|n| self.short_string(cache, n, 1024))
+            .sfi_name(sfi)
+            .map(|n| self.short_string(n, 1024))
             .unwrap_or_default();
         if !name.is_empty() {
             return name;
@@ -586,39 +757,34 @@ impl<'a, M: Memory> Model<'a, M> {
         let Some(v) = self.ptr(sfi, self.off.sfi_name) else {
             return name;
         };
-        if Some(self.type_of(cache, v).unwrap_or(0)) == self.types.scope_info {
+        if Some(self.type_of(v).unwrap_or(0)) == self.types.scope_info {
             if let Some(n) = self
                 .scope_info(v)
                 .and_then(|f| f.inferred_name)
                 .and_then(|o| self.ptr(v, o))
             {
-                return self.short_string(cache, n, 1024);
+                return self.short_string(n, 1024);
             }
         }
         name
     }
 
-    /// The shared function info of the function at `f`.
-    pub fn function_sfi(&self, f: u64) -> Option<u64> {
-        self.ptr(f, self.off.function_shared)
-    }
-
     /// The function's name as V8's snapshot shows it (`SharedFunctionInfo::Name()`).
-    pub fn function_name(&self, cache: &mut MapCache, f: u64) -> String {
+    pub fn function_name(&self, f: u64) -> String {
         self.function_sfi(f)
-            .and_then(|s| self.sfi_name(cache, s))
-            .map(|n| self.short_string(cache, n, 1024))
+            .and_then(|s| self.sfi_name(s))
+            .map(|n| self.short_string(n, 1024))
             .unwrap_or_default()
     }
 
     /// `Map::GetConstructor()`: follow back pointers to the constructor (a function, a function
     /// template info, or something else).
-    pub fn map_constructor(&self, cache: &mut MapCache, map: &MapInfo) -> Option<u64> {
+    pub fn map_constructor(&self, map: &MapInfo) -> Option<u64> {
         let mut v = Tagged::from_word(map.constructor_or_back_pointer).object()?;
         for _ in 0..MAX_BACK_POINTERS {
-            let t = self.type_of(cache, v)?;
+            let t = self.type_of(v)?;
             if Some(t) == self.types.map {
-                let m = self.walker.map_at(cache, v)?;
+                let m = self.map_at(v)?;
                 v = Tagged::from_word(m.constructor_or_back_pointer).object()?;
             } else {
                 return Some(v);
@@ -627,131 +793,14 @@ impl<'a, M: Memory> Model<'a, M> {
         None
     }
 
-    /// The own data property `key` (an internalized name's address) of the JS object at `obj`.
-    pub fn own_data_property(&self, obj: u64, map: &MapInfo, key: u64) -> Option<Tagged> {
-        let bf3 = u64::from(map.bit_field3);
-        if (bf3 >> self.off.is_dictionary_shift) & 1 == 1 {
-            return self.dictionary_property(obj, map, key);
-        }
-        let o = &self.off;
-        for base in self.descriptor_entries(map) {
-            let Some(k) = self.mem.read_u64(base + 8 * o.desc_key) else {
-                break;
-            };
-            if Tagged::from_word(k).object() != Some(key) {
-                continue;
-            }
-            let details = match Tagged::from_word(self.mem.read_u64(base + 8 * o.desc_details)?) {
-                Tagged::Smi(d) => d as u32 as u64,
-                _ => return None,
-            };
-            if details & o.prop_kind_mask != 0 {
-                return None; // accessor
-            }
-            let location = (details & o.prop_location_mask) >> o.prop_location_shift;
-            if location != o.prop_location_field {
-                return self
-                    .mem
-                    .read_u64(base + 8 * o.desc_value)
-                    .map(Tagged::from_word);
-            }
-            let index = (details & o.prop_index_mask) >> o.prop_index_shift;
-            return self.field_value(obj, map, index);
-        }
-        None
-    }
-
-    /// The value of field `index` (in-object first, then the property array).
-    pub fn field_value(&self, obj: u64, map: &MapInfo, index: u64) -> Option<Tagged> {
-        let start = u64::from(self.mem.read_u8(map.addr + self.off.map_inobject_start)?);
-        let words = u64::from(map.instance_size) / 8;
-        let inobject = words.saturating_sub(start);
-        if index < inobject {
-            self.field(obj, 8 * (start + index))
-        } else {
-            let props = self.ptr(obj, self.off.properties)?;
-            self.field(props, 16 + 8 * (index - inobject))
-        }
-    }
-
-    /// The entries of a dictionary-mode object's property dictionary, in table order (empty and
-    /// deleted entries included; their keys are not names). A `NameDictionary` holds key, value
-    /// and details per entry; the global object's `GlobalDictionary` holds one `PropertyCell` per
-    /// entry (name, details, value: the same order on V8 11.3 to 14.6).
-    pub fn dictionary_entries(&self, obj: u64, map: &MapInfo) -> Vec<DictEntry> {
-        let o = &self.off;
-        let Some(dict) = self.ptr(obj, o.properties) else {
-            return Vec::new();
-        };
-        let len = (self.smi(dict, 8).unwrap_or(0).max(0) as u64).min(1 << 20);
-        let first = o.dict_prefix_start;
-        if Some(map.instance_type) == self.types.js_global_object {
-            // Prefix slots are Smis; every PropertyCell after them is an entry.
-            let mut cache = MapCache::default();
-            return (first..len)
-                .filter_map(|i| {
-                    let cell = self.ptr(dict, 16 + 8 * i)?;
-                    if self.type_of(&mut cache, cell)? != self.types.property_cell? {
-                        return None;
-                    }
-                    Some(DictEntry {
-                        key: self.field(cell, 8),
-                        value: self.field(cell, 24),
-                        details: self.smi(cell, 16).unwrap_or(0) as u64,
-                    })
-                })
-                .collect();
-        }
-        let first = first + o.dict_prefix_size;
-        let entries = len.saturating_sub(first) / o.dict_entry_size;
-        (0..entries)
-            .map(|e| {
-                let slot = 16 + 8 * (first + e * o.dict_entry_size);
-                DictEntry {
-                    key: self.field(dict, slot),
-                    value: self.field(dict, slot + 8),
-                    details: self.smi(dict, slot + 16).unwrap_or(0) as u64,
-                }
-            })
-            .collect()
-    }
-
-    /// Addresses of the map's own descriptors (key, details, value slots follow the layout of
-    /// `prop_desc_*`), at most 1024.
-    pub fn descriptor_entries(&self, map: &MapInfo) -> impl Iterator<Item = u64> + '_ {
-        let o = &self.off;
-        let bf3 = u64::from(map.bit_field3);
-        let own = (bf3 & o.own_descriptors_mask) >> o.own_descriptors_shift;
-        let descriptors = Tagged::from_word(map.instance_descriptors).object();
-        let own = if descriptors.is_some() {
-            own.min(1024)
-        } else {
-            0
-        };
-        let base = descriptors.unwrap_or(0) + o.descriptors_header;
-        (0..own).map(move |i| base + 8 * i * o.desc_size)
-    }
-
-    /// A data property of a dictionary-mode object.
-    fn dictionary_property(&self, obj: u64, map: &MapInfo, key: u64) -> Option<Tagged> {
-        let e = self
-            .dictionary_entries(obj, map)
-            .into_iter()
-            .find(|e| e.key.and_then(Tagged::object) == Some(key))?;
-        if e.details & self.off.prop_kind_mask != 0 {
-            return None;
-        }
-        e.value
-    }
-
     /// Find the address of an internalized string with the given text among the map's own
     /// descriptor keys (property names are internalized, so comparing addresses then works).
-    fn key_named(&self, cache: &mut MapCache, map: &MapInfo, name: &str) -> Option<u64> {
+    fn key_named(&self, map: &MapInfo, name: &str) -> Option<u64> {
         let o = &self.off;
         for base in self.descriptor_entries(map) {
             let k = Tagged::from_word(self.mem.read_u64(base + 8 * o.desc_key)?).object()?;
             if self
-                .string(cache, k, name.len() + 1)
+                .string(k, name.len() + 1)
                 .is_some_and(|t| t.text == name)
             {
                 return Some(k);
@@ -761,18 +810,13 @@ impl<'a, M: Memory> Model<'a, M> {
     }
 
     /// A data property by name through own descriptors or dictionary (slow path: compares text).
-    pub fn own_data_property_named(
-        &self,
-        cache: &mut MapCache,
-        obj: u64,
-        name: &str,
-    ) -> Option<Tagged> {
-        let map = self.map_of(cache, obj)?;
+    pub fn own_data_property_named(&self, obj: u64, name: &str) -> Option<Tagged> {
+        let map = self.map_of(obj)?;
         let bf3 = u64::from(map.bit_field3);
         if (bf3 >> self.off.is_dictionary_shift) & 1 == 1 {
             let entry = self.dictionary_entries(obj, &map).into_iter().find(|e| {
                 e.key.and_then(Tagged::object).is_some_and(|k| {
-                    self.string(cache, k, name.len() + 1)
+                    self.string(k, name.len() + 1)
                         .is_some_and(|t| t.text == name)
                 })
             })?;
@@ -781,41 +825,18 @@ impl<'a, M: Memory> Model<'a, M> {
             }
             return entry.value;
         }
-        let key = self.key_named(cache, &map, name)?;
+        let key = self.key_named(&map, name)?;
         self.own_data_property(obj, &map, key)
     }
 
-    /// Whether objects with this map can differ in constructor name: dictionary-mode objects, and
-    /// maps with an own `Symbol.toStringTag` property. Other objects are named by their map alone.
-    pub fn name_depends_on_object(&self, map: &MapInfo) -> bool {
-        let bf3 = u64::from(map.bit_field3);
-        if (bf3 >> self.off.is_dictionary_shift) & 1 == 1 {
-            return true;
-        }
-        let Some(tag) = self.to_string_tag else {
-            return false;
-        };
-        let o = &self.off;
-        self.descriptor_entries(map).any(|base| {
-            self.mem
-                .read_u64(base + 8 * o.desc_key)
-                .is_some_and(|k| Tagged::from_word(k).object() == Some(tag))
-        })
-    }
-
     /// V8's `JSReceiver::GetConstructorName` as the heap snapshot uses it.
-    pub fn constructor_name(&self, cache: &mut MapCache, obj: u64, map: &MapInfo) -> String {
-        self.constructor(cache, obj, map).1
+    pub fn constructor_name(&self, obj: u64, map: &MapInfo) -> String {
+        self.constructor(obj, map).1
     }
 
     /// `JSReceiver::GetConstructor`: the constructor function (when one names the object) and
     /// the constructor name.
-    pub fn constructor(
-        &self,
-        cache: &mut MapCache,
-        obj: u64,
-        map: &MapInfo,
-    ) -> (Option<u64>, String) {
+    pub fn constructor(&self, obj: u64, map: &MapInfo) -> (Option<u64>, String) {
         let t = map.instance_type;
         let ty = &self.types;
         // 1. The map's constructor, for objects made with base == new.target, not prototypes.
@@ -823,12 +844,12 @@ impl<'a, M: Memory> Model<'a, M> {
         let is_prototype_map =
             (u64::from(map.bit_field3) >> (self.off.is_dictionary_shift - 1)) & 1 == 1;
         if new_target_is_base && !is_prototype_map {
-            if let Some(c) = self.map_constructor(cache, map) {
-                let ct = self.type_of(cache, c);
+            if let Some(c) = self.map_constructor(map) {
+                let ct = self.type_of(c);
                 if ct.is_some_and(|ct| ty.is_function(ct)) {
                     let name = self
                         .function_sfi(c)
-                        .map(|s| self.sfi_debug_name(cache, s))
+                        .map(|s| self.sfi_debug_name(s))
                         .unwrap_or_default();
                     if !name.is_empty() && name != "Object" {
                         return (Some(c), name);
@@ -843,19 +864,19 @@ impl<'a, M: Memory> Model<'a, M> {
             if let Some(tag) = self.to_string_tag {
                 if let Some(Tagged::Object(v)) = self.own_data_property(current, &current_map, tag)
                 {
-                    if let Some(s) = self.string(cache, v, 1024) {
+                    if let Some(s) = self.string(v, 1024) {
                         return (None, s.text);
                     }
                 }
             }
             if step > 0 {
                 if let Some(Tagged::Object(c)) =
-                    self.own_data_property_named(cache, current, "constructor")
+                    self.own_data_property_named(current, "constructor")
                 {
-                    if self.type_of(cache, c).is_some_and(|ct| ty.is_function(ct)) {
+                    if self.type_of(c).is_some_and(|ct| ty.is_function(ct)) {
                         let name = self
                             .function_sfi(c)
-                            .map(|s| self.sfi_debug_name(cache, s))
+                            .map(|s| self.sfi_debug_name(s))
                             .unwrap_or_default();
                         if !name.is_empty() && name != "Object" {
                             return (Some(c), name);
@@ -866,7 +887,7 @@ impl<'a, M: Memory> Model<'a, M> {
             let Some(proto) = Tagged::from_word(current_map.prototype).object() else {
                 break;
             };
-            let Some(pm) = self.map_of(cache, proto) else {
+            let Some(pm) = self.map_of(proto) else {
                 break;
             };
             if !ty.is_js_object(pm.instance_type) {
@@ -876,18 +897,18 @@ impl<'a, M: Memory> Model<'a, M> {
             current_map = pm;
         }
         if self.v8.types.name(t) == Some("JSPrimitiveWrapper") {
-            return (None, self.wrapper_class(cache, obj).to_string());
+            return (None, self.wrapper_class(obj).to_string());
         }
         (None, class_name(self.v8, t).to_string())
     }
 
     /// `String`, `Number`, `Boolean`, `Symbol` or `BigInt` by the wrapped value's type.
-    fn wrapper_class(&self, cache: &mut MapCache, obj: u64) -> &'static str {
+    fn wrapper_class(&self, obj: u64) -> &'static str {
         // JSPrimitiveWrapper: map, properties, elements, value.
         match self.field(obj, self.off.primitive_wrapper_value) {
             Some(Tagged::Smi(_)) => "Number",
             Some(Tagged::Object(v)) => {
-                let t = self.type_of(cache, v);
+                let t = self.type_of(v);
                 if t.is_some_and(|t| matches!(self.v8.shapes.kind(t), Kind::String(_))) {
                     "String"
                 } else if t == self.types.heap_number {

@@ -8,9 +8,9 @@
 //! that the difference does not split a class.
 
 use super::map::Tagged;
-use super::model::Model;
+use super::model::{Model, Reader};
 use super::object::{Kind, StringRep};
-use super::walk::{MapCache, Object};
+use super::walk::Object;
 use crate::memory::{AddrMap, Memory};
 use std::borrow::Cow;
 
@@ -218,160 +218,6 @@ impl<M: Memory> Model<'_, M> {
         }
     }
 
-    /// Name the object as V8's snapshot would, or `None` for what V8 leaves out (free space and
-    /// fillers).
-    pub fn naming(&self, cache: &mut MapCache, o: &Object) -> Option<Naming> {
-        let t = o.map.instance_type;
-        let ty = &self.types;
-        let class = self.v8.types.name(t).unwrap_or("");
-        let named = |nt: NodeType, name: &'static str| {
-            Some(Naming {
-                node_type: nt,
-                name: Cow::Borrowed(name),
-            })
-        };
-        if Some(t) == ty.free_space
-            || Some(t) == ty.filler
-            || class == "FreeSpace"
-            || class == "Filler"
-        {
-            return None;
-        }
-        if ty.is_js_object(t) {
-            if ty.is_function(t) {
-                let name = self.function_name(cache, o.addr);
-                return Some(Naming {
-                    node_type: NodeType::Closure,
-                    name: Cow::Owned(name),
-                });
-            }
-            if Some(t) == ty.js_bound_function {
-                return named(NodeType::Closure, "native_bind");
-            }
-            if Some(t) == ty.js_regexp {
-                let name = self
-                    .ptr(o.addr, self.off.regexp_source)
-                    .map(|s| self.short_string(cache, s, MAX_NAME))
-                    .unwrap_or_default();
-                return Some(Naming {
-                    node_type: NodeType::RegExp,
-                    name: Cow::Owned(name),
-                });
-            }
-            let mut name = self.constructor_name(cache, o.addr, &o.map);
-            let global = Some(t) == ty.js_global_object;
-            if (global || Some(t) == ty.js_global_proxy) && self.v8.marks_global_objects {
-                name.push_str(if global { " (global*)" } else { " (global)" });
-            }
-            return Some(Naming {
-                node_type: NodeType::Object,
-                name: Cow::Owned(name),
-            });
-        }
-        if let Kind::String(s) = self.v8.shapes.kind(t) {
-            return match s.rep {
-                StringRep::Cons => named(NodeType::ConcatenatedString, "(concatenated string)"),
-                StringRep::Sliced => named(NodeType::SlicedString, "(sliced string)"),
-                _ => Some(Naming {
-                    node_type: NodeType::String,
-                    name: Cow::Owned(self.short_string(cache, o.addr, MAX_NAME)),
-                }),
-            };
-        }
-        if Some(t) == ty.symbol {
-            let flags = self.mem.read_u32(o.addr + 12).unwrap_or(0);
-            return if flags & 1 == 1 {
-                named(NodeType::Hidden, "private symbol")
-            } else {
-                named(NodeType::Symbol, "symbol")
-            };
-        }
-        if Some(t) == ty.bigint {
-            return named(NodeType::BigInt, "bigint");
-        }
-        if Some(t) == ty.heap_number {
-            return named(NodeType::Number, "heap number");
-        }
-        if Some(t) == ty.oddball && self.v8.layout.objects.oddballs_by_value {
-            let name = self
-                .ptr(o.addr, self.off.oddball_to_string)
-                .map(|s| self.short_string(cache, s, 64))
-                .unwrap_or_default();
-            return Some(Naming {
-                node_type: NodeType::Hidden,
-                name: Cow::Owned(name),
-            });
-        }
-        if Some(t) == ty.native_context {
-            return named(NodeType::Hidden, "system / NativeContext");
-        }
-        if ty.is_context(t) {
-            return named(NodeType::Object, "system / Context");
-        }
-        if Some(t) == ty.shared_function_info {
-            let name = self
-                .sfi_name(cache, o.addr)
-                .map(|n| self.short_string(cache, n, MAX_NAME))
-                .unwrap_or_default();
-            return Some(Naming {
-                node_type: NodeType::Code,
-                name: Cow::Owned(name),
-            });
-        }
-        if Some(t) == ty.script {
-            let name = self
-                .ptr(o.addr, self.off.script_name)
-                .filter(|&n| self.is_string(cache, n))
-                .map(|n| self.short_string(cache, n, MAX_NAME))
-                .unwrap_or_default();
-            return Some(Naming {
-                node_type: NodeType::Code,
-                name: Cow::Owned(name),
-            });
-        }
-        if Some(t) == ty.map {
-            let read_only = self
-                .walker
-                .read_only
-                .iter()
-                .any(|&(a, b)| (a..b).contains(&o.addr));
-            return if read_only {
-                named(NodeType::Hidden, "system / Map")
-            } else {
-                named(NodeType::ObjectShape, "system / Map")
-            };
-        }
-        let wrapper = class == "CodeWrapper" || class == "BytecodeWrapper";
-        let node_type = if wrapper {
-            if self.v8.layout.objects.wrappers_are_code {
-                NodeType::Code
-            } else {
-                NodeType::Hidden
-            }
-        } else if CODE_CLASSES.contains(&class) || class.starts_with("Turbofan") {
-            NodeType::Code
-        } else if matches!(
-            self.v8.shapes.kind(t),
-            Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray
-        ) && (class.is_empty()
-            || class == "FixedArray"
-            || class == "FixedDoubleArray"
-            || class == "ByteArray")
-        {
-            NodeType::Array
-        } else if SHAPE_CLASSES.contains(&class) {
-            NodeType::ObjectShape
-        } else {
-            NodeType::Hidden
-        };
-        let name = if node_type == NodeType::Array || class.is_empty() {
-            Cow::Borrowed("")
-        } else {
-            Cow::Owned(format!("system / {class}"))
-        };
-        Some(Naming { node_type, name })
-    }
-
     /// Whether V8 gives the object's nodes type `code` (by class, before any tagging).
     pub fn is_code_class(&self, t: u16) -> bool {
         self.types
@@ -441,15 +287,171 @@ impl<M: Memory> Model<'_, M> {
             off += 8;
         }
     }
+}
+
+impl<M: Memory> Reader<'_, '_, M> {
+    /// Name the object as V8's snapshot would, or `None` for what V8 leaves out (free space and
+    /// fillers).
+    pub fn naming(&self, o: &Object) -> Option<Naming> {
+        let t = o.map.instance_type;
+        let ty = &self.types;
+        let class = self.v8.types.name(t).unwrap_or("");
+        let named = |nt: NodeType, name: &'static str| {
+            Some(Naming {
+                node_type: nt,
+                name: Cow::Borrowed(name),
+            })
+        };
+        if Some(t) == ty.free_space
+            || Some(t) == ty.filler
+            || class == "FreeSpace"
+            || class == "Filler"
+        {
+            return None;
+        }
+        if ty.is_js_object(t) {
+            if ty.is_function(t) {
+                let name = self.function_name(o.addr);
+                return Some(Naming {
+                    node_type: NodeType::Closure,
+                    name: Cow::Owned(name),
+                });
+            }
+            if Some(t) == ty.js_bound_function {
+                return named(NodeType::Closure, "native_bind");
+            }
+            if Some(t) == ty.js_regexp {
+                let name = self
+                    .ptr(o.addr, self.off.regexp_source)
+                    .map(|s| self.short_string(s, MAX_NAME))
+                    .unwrap_or_default();
+                return Some(Naming {
+                    node_type: NodeType::RegExp,
+                    name: Cow::Owned(name),
+                });
+            }
+            let mut name = self.constructor_name(o.addr, &o.map);
+            let global = Some(t) == ty.js_global_object;
+            if (global || Some(t) == ty.js_global_proxy) && self.v8.marks_global_objects {
+                name.push_str(if global { " (global*)" } else { " (global)" });
+            }
+            return Some(Naming {
+                node_type: NodeType::Object,
+                name: Cow::Owned(name),
+            });
+        }
+        if let Kind::String(s) = self.v8.shapes.kind(t) {
+            return match s.rep {
+                StringRep::Cons => named(NodeType::ConcatenatedString, "(concatenated string)"),
+                StringRep::Sliced => named(NodeType::SlicedString, "(sliced string)"),
+                _ => Some(Naming {
+                    node_type: NodeType::String,
+                    name: Cow::Owned(self.short_string(o.addr, MAX_NAME)),
+                }),
+            };
+        }
+        if Some(t) == ty.symbol {
+            let flags = self.mem.read_u32(o.addr + 12).unwrap_or(0);
+            return if flags & 1 == 1 {
+                named(NodeType::Hidden, "private symbol")
+            } else {
+                named(NodeType::Symbol, "symbol")
+            };
+        }
+        if Some(t) == ty.bigint {
+            return named(NodeType::BigInt, "bigint");
+        }
+        if Some(t) == ty.heap_number {
+            return named(NodeType::Number, "heap number");
+        }
+        if Some(t) == ty.oddball && self.v8.layout.objects.oddballs_by_value {
+            let name = self
+                .ptr(o.addr, self.off.oddball_to_string)
+                .map(|s| self.short_string(s, 64))
+                .unwrap_or_default();
+            return Some(Naming {
+                node_type: NodeType::Hidden,
+                name: Cow::Owned(name),
+            });
+        }
+        if Some(t) == ty.native_context {
+            return named(NodeType::Hidden, "system / NativeContext");
+        }
+        if ty.is_context(t) {
+            return named(NodeType::Object, "system / Context");
+        }
+        if Some(t) == ty.shared_function_info {
+            let name = self
+                .sfi_name(o.addr)
+                .map(|n| self.short_string(n, MAX_NAME))
+                .unwrap_or_default();
+            return Some(Naming {
+                node_type: NodeType::Code,
+                name: Cow::Owned(name),
+            });
+        }
+        if Some(t) == ty.script {
+            let name = self
+                .ptr(o.addr, self.off.script_name)
+                .filter(|&n| self.is_string(n))
+                .map(|n| self.short_string(n, MAX_NAME))
+                .unwrap_or_default();
+            return Some(Naming {
+                node_type: NodeType::Code,
+                name: Cow::Owned(name),
+            });
+        }
+        if Some(t) == ty.map {
+            let read_only = self
+                .walker
+                .read_only
+                .iter()
+                .any(|&(a, b)| (a..b).contains(&o.addr));
+            return if read_only {
+                named(NodeType::Hidden, "system / Map")
+            } else {
+                named(NodeType::ObjectShape, "system / Map")
+            };
+        }
+        let wrapper = class == "CodeWrapper" || class == "BytecodeWrapper";
+        let node_type = if wrapper {
+            if self.v8.layout.objects.wrappers_are_code {
+                NodeType::Code
+            } else {
+                NodeType::Hidden
+            }
+        } else if CODE_CLASSES.contains(&class) || class.starts_with("Turbofan") {
+            NodeType::Code
+        } else if matches!(
+            self.v8.shapes.kind(t),
+            Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray
+        ) && (class.is_empty()
+            || class == "FixedArray"
+            || class == "FixedDoubleArray"
+            || class == "ByteArray")
+        {
+            NodeType::Array
+        } else if SHAPE_CLASSES.contains(&class) {
+            NodeType::ObjectShape
+        } else {
+            NodeType::Hidden
+        };
+        let name = if node_type == NodeType::Array || class.is_empty() {
+            Cow::Borrowed("")
+        } else {
+            Cow::Owned(format!("system / {class}"))
+        };
+        Some(Naming { node_type, name })
+    }
 
     /// A one-line preview of a tagged value: numbers, strings (cut), oddballs, objects as class
     /// and address.
-    pub fn preview(&self, cache: &mut MapCache, v: Tagged, max: usize) -> String {
+    pub fn preview(&self, v: Tagged, max: usize) -> String {
         match v {
             Tagged::Smi(i) => i.to_string(),
-            Tagged::Weak(a) => format!("[weak] {}", self.preview(cache, Tagged::Object(a), max)),
+            Tagged::Weak(a) => format!("[weak] {}", self.preview(Tagged::Object(a), max)),
             Tagged::Object(a) => {
-                let Some(o) = self.object(cache, a) else {
+                let Some(o) = self.object(a) else {
                     return format!("<unreadable {a:#x}>");
                 };
                 let t = o.map.instance_type;
@@ -460,16 +462,16 @@ impl<M: Memory> Model<'_, M> {
                 }
                 if Some(t) == self.types.oddball {
                     if let Some(s) = self.ptr(a, self.off.oddball_to_string) {
-                        return self.short_string(cache, s, 32);
+                        return self.short_string(s, 32);
                     }
                 }
                 if let Kind::String(_) = self.v8.shapes.kind(t) {
-                    if let Some(s) = self.string(cache, a, max) {
+                    if let Some(s) = self.string(a, max) {
                         let more = if s.truncated { "…" } else { "" };
                         return format!("{:?}{more}", s.text);
                     }
                 }
-                match self.naming(cache, &o) {
+                match self.naming(&o) {
                     Some(n) if n.node_type == NodeType::Closure => {
                         let name = if n.name.is_empty() {
                             "(anonymous)"

@@ -10,10 +10,11 @@
 
 use super::isolate::Isolate;
 use super::map::Tagged;
+use super::model::Reader;
 use super::names::{NameKey, NodeType};
 use super::object::{Kind, StringRep};
 use super::props::{ElementKey, LayoutSlot, ScriptLines, SlotValue};
-use super::walk::{MapCache, Object};
+use super::walk::Object;
 use crate::memory::{AddrMap, AddrSet, Memory};
 
 /// V8's edge types (`HeapGraphEdge::Type`), in the snapshot's `edge_types` order.
@@ -133,7 +134,7 @@ pub fn essential<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> Essential {
         return Essential::No;
     }
     if Some(t) == model.types.oddball {
-        let hole = model.is_hole(&mut MapCache::default(), Tagged::Object(a));
+        let hole = model.reader().is_hole(Tagged::Object(a));
         return if hole {
             Essential::No
         } else {
@@ -192,7 +193,7 @@ type NameCache = AddrMap<(NodeType, Box<str>, u64, Option<[u32; 3]>)>;
 /// or shared function info, property layouts by map).
 pub struct NodeReader<'i, 'a, M> {
     ctx: &'i Isolate<'a, M>,
-    cache: MapCache,
+    reader: Reader<'i, 'a, M>,
     names: NameCache,
     /// Whether objects with a map are named one by one ([`NameKey`]).
     by_object: AddrMap<bool>,
@@ -209,7 +210,7 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
     pub fn new(ctx: &'i Isolate<'a, M>, hash: fn(NodeType, &str) -> u64) -> Self {
         NodeReader {
             ctx,
-            cache: MapCache::default(),
+            reader: ctx.model.reader(),
             names: NameCache::default(),
             by_object: AddrMap::default(),
             layouts: AddrMap::default(),
@@ -221,7 +222,7 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
 
     /// The object at `addr` (it starts there), with its map and size.
     pub fn object(&mut self, addr: u64) -> Option<Object> {
-        self.ctx.model.walker.object_at(&mut self.cache, addr).ok()
+        self.reader.object(addr)
     }
 
     /// Read `o`: its edges go to `sink` in V8's order, its node comes back.
@@ -232,10 +233,9 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
         sink: &mut impl EdgeSink,
     ) -> NodeHead<'_> {
         let ctx = self.ctx;
-        let model = &ctx.model;
+        let model = &self.reader;
         let ty = &model.types;
         let t = o.map.instance_type;
-        let cache = &mut self.cache;
         self.visited.clear();
         let visited = &mut self.visited;
         // Names that depend only on the map (most JS objects) or on the function's shared info
@@ -250,7 +250,7 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
         let (mut node_type, name_hash, mut location) = match cached {
             Some(c) => c,
             None => {
-                let (node_type, name) = match model.naming(cache, o) {
+                let (node_type, name) = match model.naming(o) {
                     Some(n) => (n.node_type, n.name),
                     None => (NodeType::Hidden, std::borrow::Cow::Borrowed("")),
                 };
@@ -258,11 +258,11 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
                 let function = if ty.is_function(t) {
                     Some(o.addr)
                 } else if node_type == NodeType::Object && ty.is_js_object(t) {
-                    model.constructor(cache, o.addr, &o.map).0
+                    model.constructor(o.addr, &o.map).0
                 } else {
                     None
                 };
-                let location = function.and_then(|f| self_location(ctx, cache, known, f));
+                let location = function.and_then(|f| self_location(model, known, f));
                 let name_hash = (self.hash)(node_type, &name);
                 self.scratch.clear();
                 self.scratch.push_str(&name);
@@ -277,8 +277,8 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
         if ty.is_generator(t) {
             location = model
                 .ptr(o.addr, model.off.generator_function)
-                .filter(|&f| model.type_of(cache, f).is_some_and(|ft| ty.is_function(ft)))
-                .and_then(|f| self_location(ctx, cache, known, f));
+                .filter(|&f| model.type_of(f).is_some_and(|ft| ty.is_function(ft)))
+                .and_then(|f| self_location(model, known, f));
         }
         let array_kind = matches!(
             ctx.v8.shapes.kind(t),
@@ -303,7 +303,7 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
                     let body = model.mem.slice(o.addr, o.size).unwrap_or(&[]);
                     model.slots_by_layout(o.addr, body, layout)
                 }
-                None => model.property_slots(cache, o.addr, &o.map, usize::MAX, false),
+                None => model.property_slots(o.addr, &o.map, usize::MAX, false),
             };
             for s in &slots {
                 // Numbers in double fields are not properties in V8's snapshot (the box is
@@ -323,7 +323,7 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
                     // Native accessors (AccessorInfo: a function's length, name...) are not
                     // properties in V8's snapshot; JS getter/setter pairs are.
                     SlotValue::Accessor(v)
-                        if ctx.v8.types.name(model.type_of(cache, v).unwrap_or(0))
+                        if ctx.v8.types.name(model.type_of(v).unwrap_or(0))
                             == Some("AccessorPair") =>
                     {
                         sink.edge(EdgeType::Property, name, v)
@@ -332,7 +332,7 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
                 }
             }
             // Elements by index.
-            model.visit_elements(cache, o.addr, &o.map, usize::MAX, &mut |key, value| {
+            model.visit_elements(o.addr, &o.map, usize::MAX, &mut |key, value| {
                 if let SlotValue::Tagged(Tagged::Object(v)) = value {
                     // Indices beyond u32 and heap-number keys are named 0.
                     let i = match key {
@@ -380,7 +380,7 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
                 }
             }
         } else if ty.is_context(t) && Some(t) != ty.native_context {
-            for s in model.context_slots(cache, o.addr, usize::MAX, false) {
+            for s in model.context_slots(o.addr, usize::MAX, false) {
                 if let SlotValue::Tagged(Tagged::Object(v)) = s.value {
                     sink.edge(EdgeType::Context, EdgeName::Text(&s.name), v);
                 }
@@ -483,12 +483,11 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
 
 /// Where function `f` starts: script id, 0-based line and column.
 fn self_location<M: Memory>(
-    ctx: &Isolate<'_, M>,
-    cache: &mut MapCache,
+    reader: &Reader<'_, '_, M>,
     known: &Known<'_>,
     f: u64,
 ) -> Option<[u32; 3]> {
-    let (script, start) = ctx.model.function_script(cache, f)?;
+    let (script, start) = reader.function_script(f)?;
     let lines = known.scripts.get(&script)?;
     let (line, column) = lines.position(start);
     Some([lines.id, line, column])

@@ -3,8 +3,8 @@
 
 use super::map::{MapInfo, Tagged};
 use super::model::Model;
+use super::model::Reader;
 use super::object::Kind;
-use super::walk::MapCache;
 use crate::memory::Memory;
 
 /// `kHoleNanInt64`: the hole in a `FixedDoubleArray`.
@@ -123,140 +123,6 @@ const ELEMENTS_KINDS: &[&str] = &[
 ];
 
 impl<M: Memory> Model<'_, M> {
-    /// Whether a tagged value is V8's hole (an oddball of kind TheHole, or a `Hole` object).
-    pub fn is_hole(&self, cache: &mut MapCache, v: Tagged) -> bool {
-        let Tagged::Object(a) = v else {
-            return false;
-        };
-        let Some(t) = self.type_of(cache, a) else {
-            return false;
-        };
-        if self.v8.types.name(t) == Some("Hole") {
-            return true;
-        }
-        if Some(t) == self.types.oddball {
-            let kind_off = self
-                .v8
-                .metadata
-                .class_offset("Oddball", "kind_offset")
-                .or_else(|| self.v8.metadata.class_offset("Oddball", "kind"));
-            let hole = self.v8.metadata.constant("OddballTheHole");
-            if let (Some(off), Some(hole)) = (kind_off, hole) {
-                return self.smi(a, off) == Some(hole);
-            }
-        }
-        false
-    }
-
-    /// Named properties, in descriptor (or dictionary) order, at most `limit`.
-    pub fn properties(
-        &self,
-        cache: &mut MapCache,
-        obj: u64,
-        map: &MapInfo,
-        limit: usize,
-    ) -> Vec<Slot> {
-        self.property_slots(cache, obj, map, limit, true)
-    }
-
-    /// [`Model::properties`]; with `names` false, slots with a key leave `name` empty (the
-    /// caller names them from `key`, e.g. once per key for millions of objects).
-    pub fn property_slots(
-        &self,
-        cache: &mut MapCache,
-        obj: u64,
-        map: &MapInfo,
-        limit: usize,
-        names: bool,
-    ) -> Vec<Slot> {
-        let o = &self.off;
-        let bf3 = u64::from(map.bit_field3);
-        let mut out = Vec::new();
-        if (bf3 >> o.is_dictionary_shift) & 1 == 1 {
-            for e in self.dictionary_entries(obj, map) {
-                let Some(Tagged::Object(k)) = e.key else {
-                    continue;
-                };
-                let name = if names {
-                    match self.key_text(cache, k) {
-                        Some(n) => n,
-                        None => continue, // undefined / the hole: an empty or deleted entry
-                    }
-                } else if self.is_key(cache, k) {
-                    String::new()
-                } else {
-                    continue;
-                };
-                let Some(value) = self.property_value(e.value, e.details) else {
-                    continue;
-                };
-                out.push(Slot {
-                    name,
-                    value,
-                    key: k,
-                    double: false,
-                    in_object: None,
-                });
-                if out.len() >= limit {
-                    break;
-                }
-            }
-            return out;
-        }
-        for base in self.descriptor_entries(map).take(limit) {
-            let Some(Tagged::Object(k)) = self
-                .mem
-                .read_u64(base + 8 * o.desc_key)
-                .map(Tagged::from_word)
-            else {
-                continue;
-            };
-            let name = if names {
-                self.key_text(cache, k)
-                    .unwrap_or_else(|| format!("<key {k:#x}>"))
-            } else {
-                String::new()
-            };
-            let Some(Tagged::Smi(details)) = self
-                .mem
-                .read_u64(base + 8 * o.desc_details)
-                .map(Tagged::from_word)
-            else {
-                continue;
-            };
-            let details = details as u32 as u64;
-            let double = (details & o.prop_representation_mask) >> o.prop_representation_shift
-                == o.prop_representation_double;
-            let location = (details & o.prop_location_mask) >> o.prop_location_shift;
-            let mut in_object = None;
-            let value = if location == o.prop_location_field {
-                let index = (details & o.prop_index_mask) >> o.prop_index_shift;
-                in_object = self.field_offset(map, index);
-                match self.field_value(obj, map, index) {
-                    Some(v) => SlotValue::Tagged(v),
-                    None => continue,
-                }
-            } else {
-                let v = self
-                    .mem
-                    .read_u64(base + 8 * o.desc_value)
-                    .map(Tagged::from_word);
-                match self.property_value(v, details) {
-                    Some(v) => v,
-                    None => continue,
-                }
-            };
-            out.push(Slot {
-                name,
-                value,
-                key: k,
-                double,
-                in_object,
-            });
-        }
-        out
-    }
-
     /// Where the named properties of fast-mode objects with `map` are, decided by the map alone:
     /// what [`Model::property_slots`] (without names) reads per object, read once per map.
     /// `None` for dictionary-mode maps, whose properties are per object.
@@ -353,73 +219,188 @@ impl<M: Memory> Model<'_, M> {
             v => Some(SlotValue::Tagged(v)),
         }
     }
+}
+
+impl<M: Memory> Reader<'_, '_, M> {
+    /// Whether a tagged value is V8's hole (an oddball of kind TheHole, or a `Hole` object).
+    pub fn is_hole(&self, v: Tagged) -> bool {
+        let Tagged::Object(a) = v else {
+            return false;
+        };
+        let Some(t) = self.type_of(a) else {
+            return false;
+        };
+        if self.v8.types.name(t) == Some("Hole") {
+            return true;
+        }
+        if Some(t) == self.types.oddball {
+            let kind_off = self
+                .v8
+                .metadata
+                .class_offset("Oddball", "kind_offset")
+                .or_else(|| self.v8.metadata.class_offset("Oddball", "kind"));
+            let hole = self.v8.metadata.constant("OddballTheHole");
+            if let (Some(off), Some(hole)) = (kind_off, hole) {
+                return self.smi(a, off) == Some(hole);
+            }
+        }
+        false
+    }
+
+    /// Named properties, in descriptor (or dictionary) order, at most `limit`.
+    pub fn properties(&self, obj: u64, map: &MapInfo, limit: usize) -> Vec<Slot> {
+        self.property_slots(obj, map, limit, true)
+    }
+
+    /// [`Model::properties`]; with `names` false, slots with a key leave `name` empty (the
+    /// caller names them from `key`, e.g. once per key for millions of objects).
+    pub fn property_slots(&self, obj: u64, map: &MapInfo, limit: usize, names: bool) -> Vec<Slot> {
+        let o = &self.off;
+        let bf3 = u64::from(map.bit_field3);
+        let mut out = Vec::new();
+        if (bf3 >> o.is_dictionary_shift) & 1 == 1 {
+            for e in self.dictionary_entries(obj, map) {
+                let Some(Tagged::Object(k)) = e.key else {
+                    continue;
+                };
+                let name = if names {
+                    match self.key_text(k) {
+                        Some(n) => n,
+                        None => continue, // undefined / the hole: an empty or deleted entry
+                    }
+                } else if self.is_key(k) {
+                    String::new()
+                } else {
+                    continue;
+                };
+                let Some(value) = self.property_value(e.value, e.details) else {
+                    continue;
+                };
+                out.push(Slot {
+                    name,
+                    value,
+                    key: k,
+                    double: false,
+                    in_object: None,
+                });
+                if out.len() >= limit {
+                    break;
+                }
+            }
+            return out;
+        }
+        for base in self.descriptor_entries(map).take(limit) {
+            let Some(Tagged::Object(k)) = self
+                .mem
+                .read_u64(base + 8 * o.desc_key)
+                .map(Tagged::from_word)
+            else {
+                continue;
+            };
+            let name = if names {
+                self.key_text(k).unwrap_or_else(|| format!("<key {k:#x}>"))
+            } else {
+                String::new()
+            };
+            let Some(Tagged::Smi(details)) = self
+                .mem
+                .read_u64(base + 8 * o.desc_details)
+                .map(Tagged::from_word)
+            else {
+                continue;
+            };
+            let details = details as u32 as u64;
+            let double = (details & o.prop_representation_mask) >> o.prop_representation_shift
+                == o.prop_representation_double;
+            let location = (details & o.prop_location_mask) >> o.prop_location_shift;
+            let mut in_object = None;
+            let value = if location == o.prop_location_field {
+                let index = (details & o.prop_index_mask) >> o.prop_index_shift;
+                in_object = self.field_offset(map, index);
+                match self.field_value(obj, map, index) {
+                    Some(v) => SlotValue::Tagged(v),
+                    None => continue,
+                }
+            } else {
+                let v = self
+                    .mem
+                    .read_u64(base + 8 * o.desc_value)
+                    .map(Tagged::from_word);
+                match self.property_value(v, details) {
+                    Some(v) => v,
+                    None => continue,
+                }
+            };
+            out.push(Slot {
+                name,
+                value,
+                key: k,
+                double,
+                in_object,
+            });
+        }
+        out
+    }
 
     /// A property key as V8's snapshot names property edges: strings as they are, symbols as
     /// `<symbol description>`.
-    pub fn edge_key_text(&self, cache: &mut MapCache, k: u64) -> Option<String> {
-        let t = self.type_of(cache, k)?;
+    pub fn edge_key_text(&self, k: u64) -> Option<String> {
+        let t = self.type_of(k)?;
         if Some(t) == self.types.symbol {
-            let d = self.symbol_description(cache, k);
+            let d = self.symbol_description(k);
             return Some(if d.is_empty() {
                 "<symbol>".to_string()
             } else {
                 format!("<symbol {d}>")
             });
         }
-        self.key_text(cache, k)
+        self.key_text(k)
     }
 
     /// A property key as text: strings as they are, symbols as `Symbol(description)`.
     /// Whether `k` can be a property key (a string or a symbol), as [`Model::key_text`] decides
     /// without reading it.
-    pub fn is_key(&self, cache: &mut MapCache, k: u64) -> bool {
-        self.type_of(cache, k).is_some_and(|t| {
+    pub fn is_key(&self, k: u64) -> bool {
+        self.type_of(k).is_some_and(|t| {
             matches!(self.v8.shapes.kind(t), Kind::String(_)) || Some(t) == self.types.symbol
         })
     }
 
-    pub fn key_text(&self, cache: &mut MapCache, k: u64) -> Option<String> {
-        let t = self.type_of(cache, k)?;
+    pub fn key_text(&self, k: u64) -> Option<String> {
+        let t = self.type_of(k)?;
         if let Kind::String(_) = self.v8.shapes.kind(t) {
-            return self.string(cache, k, 256).map(|s| s.text);
+            return self.string(k, 256).map(|s| s.text);
         }
         if Some(t) == self.types.symbol {
-            return Some(format!("Symbol({})", self.symbol_description(cache, k)));
+            return Some(format!("Symbol({})", self.symbol_description(k)));
         }
         None
     }
 
     /// A symbol's description (empty when it has none).
-    fn symbol_description(&self, cache: &mut MapCache, symbol: u64) -> String {
+    fn symbol_description(&self, symbol: u64) -> String {
         self.ptr(symbol, self.off.symbol_name)
-            .and_then(|d| self.string(cache, d, 256))
+            .and_then(|d| self.string(d, 256))
             .map(|s| s.text)
             .unwrap_or_default()
     }
 
     /// The elements of a JS object, at most `limit` of them.
-    pub fn elements(
-        &self,
-        cache: &mut MapCache,
-        obj: u64,
-        map: &MapInfo,
-        limit: usize,
-    ) -> Elements {
+    pub fn elements(&self, obj: u64, map: &MapInfo, limit: usize) -> Elements {
         let mut items = Vec::new();
-        let (kind, length, more) =
-            self.visit_elements(cache, obj, map, limit, &mut |key, value| {
-                let name = match key {
-                    ElementKey::Index(i) => i.to_string(),
-                    ElementKey::Number(h) => self.preview(&mut MapCache::default(), h, 32),
-                };
-                items.push(Slot {
-                    name,
-                    value,
-                    key: 0,
-                    double: false,
-                    in_object: None,
-                });
+        let (kind, length, more) = self.visit_elements(obj, map, limit, &mut |key, value| {
+            let name = match key {
+                ElementKey::Index(i) => i.to_string(),
+                ElementKey::Number(h) => self.preview(h, 32),
+            };
+            items.push(Slot {
+                name,
+                value,
+                key: 0,
+                double: false,
+                in_object: None,
             });
+        });
         Elements {
             kind: ELEMENTS_KINDS
                 .get(kind)
@@ -442,7 +423,6 @@ impl<M: Memory> Model<'_, M> {
     /// else the backing store's capacity) and whether elements were left out.
     pub fn visit_elements(
         &self,
-        cache: &mut MapCache,
         obj: u64,
         map: &MapInfo,
         limit: usize,
@@ -488,7 +468,7 @@ impl<M: Memory> Model<'_, M> {
                 let key = match self.field(store, slot) {
                     Some(Tagged::Smi(k)) => ElementKey::Index(i64::from(k)),
                     Some(Tagged::Object(h))
-                        if Some(self.type_of(cache, h).unwrap_or(0)) == self.types.heap_number =>
+                        if Some(self.type_of(h).unwrap_or(0)) == self.types.heap_number =>
                     {
                         ElementKey::Number(Tagged::Object(h))
                     }
@@ -519,7 +499,7 @@ impl<M: Memory> Model<'_, M> {
                 }
             } else {
                 match self.field(store, off) {
-                    Some(v) if self.is_hole(cache, v) => SlotValue::Hole,
+                    Some(v) if self.is_hole(v) => SlotValue::Hole,
                     Some(v) => SlotValue::Tagged(v),
                     None => break,
                 }
@@ -534,7 +514,6 @@ impl<M: Memory> Model<'_, M> {
     /// for maps. At most `limit`.
     pub fn collection_entries(
         &self,
-        cache: &mut MapCache,
         obj: u64,
         limit: usize,
     ) -> (Vec<(Tagged, Option<Tagged>)>, u64) {
@@ -544,7 +523,7 @@ impl<M: Memory> Model<'_, M> {
             return (out, 0);
         };
         let is_map = self
-            .type_of(cache, obj)
+            .type_of(obj)
             .and_then(|t| self.v8.types.name(t))
             .is_some_and(|n| n == "JSMap");
         let entry = if is_map { 3 } else { 2 };
@@ -563,7 +542,7 @@ impl<M: Memory> Model<'_, M> {
             let Some(key) = self.field(table, k) else {
                 break;
             };
-            if self.is_hole(cache, key) {
+            if self.is_hole(key) {
                 continue; // deleted
             }
             let value = if is_map {
@@ -580,7 +559,7 @@ impl<M: Memory> Model<'_, M> {
     }
 
     /// A `Date`'s time value (ms since the epoch), NaN for invalid dates.
-    pub fn date_value(&self, cache: &mut MapCache, obj: u64) -> Option<f64> {
+    pub fn date_value(&self, obj: u64) -> Option<f64> {
         if self.v8.layout.objects.date_value_is_double {
             return self
                 .mem
@@ -589,7 +568,7 @@ impl<M: Memory> Model<'_, M> {
         }
         match self.field(obj, self.off.date_value)? {
             Tagged::Smi(v) => Some(f64::from(v)),
-            Tagged::Object(h) if self.type_of(cache, h) == self.types.heap_number => self
+            Tagged::Object(h) if self.type_of(h) == self.types.heap_number => self
                 .mem
                 .read_u64(h + self.off.heap_number_value)
                 .map(f64::from_bits),
@@ -598,21 +577,21 @@ impl<M: Memory> Model<'_, M> {
     }
 
     /// The script name and 1-based line and column where the function at `f` starts.
-    pub fn function_location(&self, cache: &mut MapCache, f: u64) -> Option<Location> {
+    pub fn function_location(&self, f: u64) -> Option<Location> {
         let sfi = self.function_sfi(f)?;
         let script = self.ptr(sfi, self.off.sfi_script)?;
-        if self.type_of(cache, script) != self.types.script {
+        if self.type_of(script) != self.types.script {
             return None;
         }
         let name = self
             .ptr(script, self.off.script_name)
-            .filter(|&n| self.is_string(cache, n))
-            .map(|n| self.short_string(cache, n, 4096))
+            .filter(|&n| self.is_string(n))
+            .map(|n| self.short_string(n, 4096))
             .unwrap_or_default();
-        let start = self.sfi_start_position(cache, sfi)?;
+        let start = self.sfi_start_position(sfi)?;
         let source_off = self.v8.metadata.class_offset("Script", "source")?;
         let source = self.ptr(script, source_off)?;
-        let text = self.string(cache, source, start as usize + 1)?;
+        let text = self.string(source, start as usize + 1)?;
         let units: Vec<u16> = text.text.encode_utf16().take(start as usize).collect();
         let line = units.iter().filter(|&&c| c == u16::from(b'\n')).count() as u64 + 1;
         let column = units
@@ -629,30 +608,30 @@ impl<M: Memory> Model<'_, M> {
     }
 
     /// The script that defines the function at `f` and the function's start position in it.
-    pub fn function_script(&self, cache: &mut MapCache, f: u64) -> Option<(u64, u64)> {
-        self.sfi_script(cache, self.function_sfi(f)?)
+    pub fn function_script(&self, f: u64) -> Option<(u64, u64)> {
+        self.sfi_script(self.function_sfi(f)?)
     }
 
     /// The script of a shared function info and the function's start position in it.
-    pub fn sfi_script(&self, cache: &mut MapCache, sfi: u64) -> Option<(u64, u64)> {
+    pub fn sfi_script(&self, sfi: u64) -> Option<(u64, u64)> {
         let script = self.ptr(sfi, self.off.sfi_script)?;
-        if self.type_of(cache, script) != self.types.script {
+        if self.type_of(script) != self.types.script {
             return None;
         }
-        Some((script, self.sfi_start_position(cache, sfi)?))
+        Some((script, self.sfi_start_position(sfi)?))
     }
 
     /// A script's id and line ends as V8 computes them (`String::CalculateLineEnds`): the
     /// position, in UTF-16 units, of each line terminator (`\n`, a `\r` not followed by `\n`,
     /// U+2028, U+2029), then the source's length. None for a script without a source string.
-    pub fn script_lines(&self, cache: &mut MapCache, script: u64) -> Option<ScriptLines> {
+    pub fn script_lines(&self, script: u64) -> Option<ScriptLines> {
         let ends_off = self.v8.metadata.class_offset("Script", "line_ends")?;
         // The script id follows its line ends (script.tq, V8 11.3 to 14.6).
         let id = u32::try_from(self.smi(script, ends_off + 8)?).ok()?;
         let source_off = self.v8.metadata.class_offset("Script", "source")?;
         let source = self.ptr(script, source_off)?;
         let len = self.mem.read_u32(source + self.off.string_length)? as usize;
-        let text = self.string(cache, source, len.min(MAX_SOURCE))?;
+        let text = self.string(source, len.min(MAX_SOURCE))?;
         let units: Vec<u16> = text.text.encode_utf16().collect();
         let mut ends = Vec::new();
         for (i, &c) in units.iter().enumerate() {
@@ -671,29 +650,28 @@ impl<M: Memory> Model<'_, M> {
             .metadata
             .class_offset("Script", "name")
             .and_then(|off| self.ptr(script, off))
-            .filter(|&n| self.is_string(cache, n))
-            .map(|n| self.short_string(cache, n, 4096));
+            .filter(|&n| self.is_string(n))
+            .map(|n| self.short_string(n, 4096));
         Some(ScriptLines { id, name, ends })
     }
 
     /// The address of the source string of the script that defines the function at `f`.
-    pub fn function_source(&self, cache: &mut MapCache, f: u64) -> Option<u64> {
+    pub fn function_source(&self, f: u64) -> Option<u64> {
         let sfi = self.function_sfi(f)?;
         let script = self.ptr(sfi, self.off.sfi_script)?;
-        if self.type_of(cache, script) != self.types.script {
+        if self.type_of(script) != self.types.script {
             return None;
         }
         let source_off = self.v8.metadata.class_offset("Script", "source")?;
-        self.ptr(script, source_off)
-            .filter(|&s| self.is_string(cache, s))
+        self.ptr(script, source_off).filter(|&s| self.is_string(s))
     }
 
     /// `SharedFunctionInfo::StartPosition()`: from the scope info's position info when compiled,
     /// else from the uncompiled data.
-    fn sfi_start_position(&self, cache: &mut MapCache, sfi: u64) -> Option<u64> {
+    fn sfi_start_position(&self, sfi: u64) -> Option<u64> {
         // name_or_scope_info: a ScopeInfo once compiled; a name, or Smi 0 for no name, before.
         if let Some(v) = self.ptr(sfi, self.off.sfi_name) {
-            if self.type_of(cache, v) == self.types.scope_info {
+            if self.type_of(v) == self.types.scope_info {
                 if let Some(pos) = self.scope_info(v).and_then(|f| f.position) {
                     if let Some(p) = self.smi(v, pos) {
                         return u64::try_from(p).ok();
@@ -708,9 +686,7 @@ impl<M: Memory> Model<'_, M> {
             .class_offset("SharedFunctionInfo", "function_data")
             .unwrap_or(8);
         let data = self.ptr(sfi, data_off)?;
-        let class = self
-            .type_of(cache, data)
-            .and_then(|t| self.v8.types.name(t))?;
+        let class = self.type_of(data).and_then(|t| self.v8.types.name(t))?;
         if class.starts_with("UncompiledData") {
             let off = self
                 .v8
@@ -722,9 +698,9 @@ impl<M: Memory> Model<'_, M> {
     }
 
     /// V8 14 keeps some context variables in a `ContextCell` (map, tagged value, ...): its value.
-    fn unwrap_context_cell(&self, cache: &mut MapCache, v: Tagged) -> Tagged {
+    fn unwrap_context_cell(&self, v: Tagged) -> Tagged {
         if let Tagged::Object(a) = v {
-            let class = self.type_of(cache, a).and_then(|t| self.v8.types.name(t));
+            let class = self.type_of(a).and_then(|t| self.v8.types.name(t));
             if class == Some("ContextCell") {
                 return self.field(a, 8).unwrap_or(v);
             }
@@ -733,24 +709,18 @@ impl<M: Memory> Model<'_, M> {
     }
 
     /// The variables of a function context: names from its scope info, values from its slots.
-    pub fn context_variables(&self, cache: &mut MapCache, ctx: u64, limit: usize) -> Vec<Slot> {
-        self.context_slots(cache, ctx, limit, true)
+    pub fn context_variables(&self, ctx: u64, limit: usize) -> Vec<Slot> {
+        self.context_slots(ctx, limit, true)
     }
 
     /// Context variables with their raw slot values (`ContextCell`s not unwrapped) when
     /// `unwrap` is false.
-    pub fn context_slots(
-        &self,
-        cache: &mut MapCache,
-        ctx: u64,
-        limit: usize,
-        unwrap: bool,
-    ) -> Vec<Slot> {
+    pub fn context_slots(&self, ctx: u64, limit: usize, unwrap: bool) -> Vec<Slot> {
         let mut out = Vec::new();
         let Some(scope) = self.ptr(ctx, 16) else {
             return out;
         };
-        if self.type_of(cache, scope) != self.types.scope_info {
+        if self.type_of(scope) != self.types.scope_info {
             return out;
         }
         let Some(f) = self.scope_info(scope) else {
@@ -762,11 +732,11 @@ impl<M: Memory> Model<'_, M> {
             let name = f
                 .local_names
                 .and_then(|n| self.ptr(scope, n + 8 * i))
-                .and_then(|n| self.string(cache, n, 256))
+                .and_then(|n| self.string(n, 256))
                 .map_or_else(|| format!("<local {i}>"), |s| s.text);
             if let Some(v) = self.field(ctx, 16 + 8 * (header + i)) {
                 let v = if unwrap {
-                    self.unwrap_context_cell(cache, v)
+                    self.unwrap_context_cell(v)
                 } else {
                     v
                 };
