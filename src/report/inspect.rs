@@ -2,6 +2,7 @@
 //! (one object, decoded).
 
 use crate::error::{Diagnostics, Error, Result, Warning};
+use crate::memory::Memory;
 use crate::process::Mem;
 use crate::report::session::Session;
 use crate::v8::heap::Page;
@@ -361,7 +362,9 @@ pub fn inspect(s: &Session<'_>, addr: u64) -> Result<InspectReport> {
     }
     if Some(t) == model.types.heap_number {
         r.number = model
-            .mem_read_f64(addr + model.off.heap_number_value)
+            .mem
+            .read_u64(addr + model.off.heap_number_value)
+            .map(f64::from_bits)
             .map(format_number);
         return Ok(r);
     }
@@ -431,7 +434,7 @@ pub fn inspect(s: &Session<'_>, addr: u64) -> Result<InspectReport> {
             .filter_map(|i| {
                 let off = 16 + 8 * i;
                 let value = if double {
-                    SlotValue::Double(model.mem_read_f64(addr + off)?)
+                    SlotValue::Double(f64::from_bits(model.mem.read_u64(addr + off)?))
                 } else {
                     SlotValue::Tagged(model.field(addr, off)?)
                 };
@@ -455,13 +458,6 @@ pub fn inspect(s: &Session<'_>, addr: u64) -> Result<InspectReport> {
         });
     }
     Ok(r)
-}
-
-impl Reader<'_, '_, Mem<'_>> {
-    fn mem_read_f64(&self, addr: u64) -> Option<f64> {
-        use crate::memory::Memory;
-        self.mem.read_u64(addr).map(f64::from_bits)
-    }
 }
 
 #[cfg(test)]

@@ -236,7 +236,7 @@ impl Types {
             .map(|i| i as u16)
             .map(|i| {
                 t.name(i)
-                    .is_some_and(|n| super::names::CODE_CLASSES.contains(&n))
+                    .is_some_and(|n| super::types::CODE_CLASSES.contains(&n))
                     || Some(i) == sfi
                     || Some(i) == script
             })

@@ -154,34 +154,6 @@ impl Class {
     }
 }
 
-/// Classes whose nodes V8 gives type `code` (`GetSystemEntryType`).
-pub(crate) const CODE_CLASSES: &[&str] = &[
-    "AllocationSite",
-    "ArrayBoilerplateDescription",
-    "BytecodeArray",
-    "BytecodeWrapper",
-    "ClosureFeedbackCellArray",
-    "Code",
-    "CodeWrapper",
-    "CodeDataContainer",
-    "FeedbackCell",
-    "FeedbackMetadata",
-    "FeedbackVector",
-    "InstructionStream",
-    "InterpreterData",
-    "LoadHandler",
-    "ObjectBoilerplateDescription",
-    "PreparseData",
-    "RegExpBoilerplateDescription",
-    "ScopeInfo",
-    "StoreHandler",
-    "TemplateObjectDescription",
-    "UncompiledDataWithoutPreparseData",
-    "UncompiledDataWithPreparseData",
-    "UncompiledDataWithoutPreparseDataWithJob",
-    "UncompiledDataWithPreparseDataAndJob",
-];
-
 /// Classes whose nodes V8 gives type `object shape`.
 const SHAPE_CLASSES: &[&str] = &[
     "DescriptorArray",
@@ -420,7 +392,7 @@ impl<M: Memory> Reader<'_, '_, M> {
             } else {
                 NodeType::Hidden
             }
-        } else if CODE_CLASSES.contains(&class) || class.starts_with("Turbofan") {
+        } else if super::types::CODE_CLASSES.contains(&class) || class.starts_with("Turbofan") {
             NodeType::Code
         } else if matches!(
             self.v8.shapes.kind(t),

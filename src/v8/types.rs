@@ -267,6 +267,34 @@ fn returned_literal(exe: &Executable, target: u64) -> Option<String> {
     std::str::from_utf8(&bytes[..end]).ok().map(str::to_string)
 }
 
+/// Classes whose nodes V8 gives type `code` (`GetSystemEntryType`).
+pub(crate) const CODE_CLASSES: &[&str] = &[
+    "AllocationSite",
+    "ArrayBoilerplateDescription",
+    "BytecodeArray",
+    "BytecodeWrapper",
+    "ClosureFeedbackCellArray",
+    "Code",
+    "CodeWrapper",
+    "CodeDataContainer",
+    "FeedbackCell",
+    "FeedbackMetadata",
+    "FeedbackVector",
+    "InstructionStream",
+    "InterpreterData",
+    "LoadHandler",
+    "ObjectBoilerplateDescription",
+    "PreparseData",
+    "RegExpBoilerplateDescription",
+    "ScopeInfo",
+    "StoreHandler",
+    "TemplateObjectDescription",
+    "UncompiledDataWithoutPreparseData",
+    "UncompiledDataWithPreparseData",
+    "UncompiledDataWithoutPreparseDataWithJob",
+    "UncompiledDataWithPreparseDataAndJob",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
