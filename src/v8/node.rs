@@ -548,3 +548,212 @@ fn external_payload<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> u64 {
         len
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::v8::synth::{obj, smi, DictSlot, ObjectMap, PropKind, SynthHeap};
+
+    /// Every edge the view gives, names spelled out (keys by their text).
+    #[derive(Default)]
+    struct Record(Vec<(EdgeType, String, u64)>);
+
+    impl EdgeSink for Record {
+        fn edge(&mut self, kind: EdgeType, name: EdgeName<'_>, target: u64) {
+            let name = match name {
+                EdgeName::Text(s) => s.to_string(),
+                EdgeName::Key(k) => format!("key {k:#x}"),
+                EdgeName::Static(s) => s.text().to_string(),
+                EdgeName::Index(i) => format!("[{i}]"),
+                EdgeName::Number(n) => format!("#{n}"),
+            };
+            self.0.push((kind, name, target));
+        }
+    }
+
+    /// Read the object at `addr` through the view: its head's type and name, and its edges.
+    fn view<M: Memory>(
+        iso: &Isolate<'_, M>,
+        addr: u64,
+    ) -> (NodeType, String, Vec<(EdgeType, String, u64)>) {
+        let (code_arrays, scripts) = (AddrSet::default(), AddrMap::default());
+        let known = Known {
+            code_arrays: &code_arrays,
+            scripts: &scripts,
+            read_only_areas: &[],
+        };
+        let mut reader = NodeReader::new(iso, |_, s| s.len() as u64);
+        let o = reader.object(addr).expect("an object starts there");
+        let mut edges = Record::default();
+        let head = reader.read(&o, &known, &mut edges);
+        (head.node_type, head.name.to_string(), edges.0)
+    }
+
+    fn key(h: &mut SynthHeap, text: &str) -> String {
+        format!("key {:#x}", h.internalized(text))
+    }
+
+    #[test]
+    fn a_plain_objects_edges_are_its_properties_then_prototype_arrays_and_map() {
+        let mut h = SynthHeap::new();
+        let target = h.plain_object(&[]);
+        let text = h.string("text");
+        let o = h.plain_object(&[("a", obj(target)), ("n", smi(7)), ("s", obj(text))]);
+        let (ka, ks) = (key(&mut h, "a"), key(&mut h, "s"));
+        let empty = h.roots().empty_fixed_array;
+        let mem = h.memory();
+        let iso = h.open(&mem).expect("opens");
+        let map = iso.model.reader().map_of(o).expect("map");
+        let (t, name, edges) = view(&iso, o);
+        assert_eq!((t, name.as_str()), (NodeType::Object, "Object"));
+        let mut want = vec![
+            (EdgeType::Property, ka, target),
+            (EdgeType::Property, ks, text),
+        ];
+        if let Some(p) = Tagged::from_word(map.prototype).object() {
+            want.push((EdgeType::Property, "__proto__".into(), p));
+        }
+        want.extend([
+            (EdgeType::Internal, "properties".into(), empty),
+            (EdgeType::Internal, "elements".into(), empty),
+            (EdgeType::Internal, "map".into(), map.addr),
+        ]);
+        // The Smi makes no edge, and no in-object slot is given a second (hidden) edge.
+        assert_eq!(edges, want);
+    }
+
+    #[test]
+    fn string_edges_name_the_parts_of_cons_sliced_and_thin_strings() {
+        let mut h = SynthHeap::new();
+        let (a, b) = (h.string("con"), h.string("catenated"));
+        let cons = h.cons_string(a, b);
+        let parent = h.string("a parent string");
+        let sliced = h.sliced_string(parent, 2, 6);
+        let actual = h.internalized("actual");
+        let thin = h.thin_string(actual);
+        let mem = h.memory();
+        let iso = h.open(&mem).expect("opens");
+        let map = |a| iso.model.reader().map_of(a).expect("map").addr;
+        let (t, name, edges) = view(&iso, cons);
+        assert_eq!(
+            (t, name.as_str()),
+            (NodeType::ConcatenatedString, "(concatenated string)")
+        );
+        assert_eq!(
+            edges,
+            vec![
+                (EdgeType::Internal, "first".into(), a),
+                (EdgeType::Internal, "second".into(), b),
+                (EdgeType::Internal, "map".into(), map(cons)),
+            ]
+        );
+        let (t, name, edges) = view(&iso, sliced);
+        assert_eq!(
+            (t, name.as_str()),
+            (NodeType::SlicedString, "(sliced string)")
+        );
+        assert_eq!(
+            edges,
+            vec![
+                (EdgeType::Internal, "parent".into(), parent),
+                (EdgeType::Internal, "map".into(), map(sliced)),
+            ]
+        );
+        let (_, _, edges) = view(&iso, thin);
+        assert_eq!(
+            edges,
+            vec![
+                (EdgeType::Internal, "actual".into(), actual),
+                (EdgeType::Internal, "map".into(), map(thin)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_closure_holds_its_shared_info_and_context_whose_variables_are_context_edges() {
+        let mut h = SynthHeap::new();
+        let n = h.heap_number(0.5);
+        let s = h.string("label");
+        let c = h.closure(
+            "counter",
+            &[("count", smi(1)), ("step", obj(n)), ("label", obj(s))],
+        );
+        let mem = h.memory();
+        let iso = h.open(&mem).expect("opens");
+        let (t, name, edges) = view(&iso, c.function);
+        assert_eq!((t, name.as_str()), (NodeType::Closure, "counter"));
+        let internal = |name: &str| {
+            edges
+                .iter()
+                .filter(|e| e.0 == EdgeType::Internal && e.1 == name)
+                .map(|e| e.2)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(internal("shared"), vec![c.shared]);
+        assert_eq!(internal("context"), vec![c.context]);
+        // The shared info and context slots are not given hidden edges as well.
+        assert!(!edges
+            .iter()
+            .any(|e| e.0 == EdgeType::Hidden && (e.2 == c.shared || e.2 == c.context)));
+        let (_, _, edges) = view(&iso, c.context);
+        let context: Vec<(String, u64)> = edges
+            .iter()
+            .filter(|e| e.0 == EdgeType::Context)
+            .map(|e| (e.1.clone(), e.2))
+            .collect();
+        assert_eq!(context, vec![("step".into(), n), ("label".into(), s)]);
+        let scope: Vec<u64> = edges
+            .iter()
+            .filter(|e| e.0 == EdgeType::Internal && e.1 == "scope_info")
+            .map(|e| e.2)
+            .collect();
+        assert_eq!(scope, vec![c.scope_info]);
+        assert!(!edges.iter().any(|e| e.0 == EdgeType::Hidden));
+    }
+
+    #[test]
+    fn array_slots_are_internal_edges_by_index_and_smis_make_none() {
+        let mut h = SynthHeap::new();
+        let (a, b) = (h.string("x"), h.string("y"));
+        let array = h.fixed_array(&[obj(a), smi(3), obj(b)]);
+        let mem = h.memory();
+        let iso = h.open(&mem).expect("opens");
+        let map = iso.model.reader().map_of(array).expect("map").addr;
+        let (_, _, edges) = view(&iso, array);
+        assert_eq!(
+            edges,
+            vec![
+                (EdgeType::Internal, "#0".into(), a),
+                (EdgeType::Internal, "#2".into(), b),
+                (EdgeType::Internal, "map".into(), map),
+            ]
+        );
+    }
+
+    #[test]
+    fn names_are_keyed_by_map_by_shared_info_or_one_by_one() {
+        let mut h = SynthHeap::new();
+        let a = h.internalized("a");
+        let shape = h.object_map(&ObjectMap::js_object(vec![(a, PropKind::Field)], 1));
+        let one = h.js_object(shape, &[smi(1)]);
+        let two = h.js_object(shape, &[smi(2)]);
+        let c = h.closure("f", &[]);
+        let k = h.internalized("k");
+        let dict = h.dictionary_object(&[DictSlot::Data(k, smi(1))], None, None);
+        let text = h.string("text");
+        let mem = h.memory();
+        let iso = h.open(&mem).expect("opens");
+        let r = iso.model.reader();
+        let key = |a| {
+            let o = r.object(a).expect("object");
+            iso.model.name_key(&o, &mut AddrMap::default())
+        };
+        let map_of = |a| r.map_of(a).expect("map").addr;
+        assert_eq!(map_of(one), map_of(two), "the same shape, the same map");
+        assert_eq!(key(one), NameKey::Map(map_of(one)));
+        assert_eq!(key(two), key(one));
+        assert_eq!(key(c.function), NameKey::Function(c.shared));
+        assert_eq!(key(dict), NameKey::Object);
+        assert_eq!(key(text), NameKey::Other);
+    }
+}
