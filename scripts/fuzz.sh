@@ -11,18 +11,13 @@ export RUSTC_BOOTSTRAP=1
 # Seeds: synthetic cores from the unit tests (random bytes rarely make an ELF core).
 COREWALK_FUZZ_SEEDS="$PWD/fuzz/corpus/core_file" cargo test --quiet --release --lib write_fuzz_seeds >/dev/null
 cargo fuzz build -O
-# heap_objects decodes a synthetic page inside a real Node core: make one (once; cached in fuzz/cores)
-# and seed the target with windows of its pages.
-node_bin=${COREWALK_FUZZ_NODE:-node}
-core_dir="$PWD/fuzz/cores/$(basename "$(command -v "$node_bin" || echo "$node_bin")")-$("$node_bin" --version)"
-if [ ! -f "$core_dir/core" ]; then
-  COREWALK_SNAPSHOT=0 scripts/make-core.sh "$node_bin" testdata/zoo.js "$core_dir" >/dev/null
-fi
-export COREWALK_FUZZ_CORE="$core_dir/core"
+# heap_objects decodes a region of a synthetic heap (corewalk::v8::synth, no core needed); its
+# first run seeds it with windows of that heap's own objects.
 mkdir -p fuzz/corpus/heap_objects
-: >"$core_dir/empty-input"
+empty=$(mktemp)
+trap 'rm -f "$empty"' EXIT
 COREWALK_FUZZ_SEEDS="$PWD/fuzz/corpus/heap_objects" \
-  "fuzz/target/x86_64-unknown-linux-gnu/release/heap_objects" "$core_dir/empty-input" >/dev/null 2>&1
+  "fuzz/target/x86_64-unknown-linux-gnu/release/heap_objects" "$empty" >/dev/null 2>&1
 for target in $(cargo fuzz list); do
   mkdir -p "fuzz/corpus/$target"
   echo "fuzz: $target for ${seconds}s" >&2

@@ -756,3 +756,64 @@ impl EdgeSink for ChunkEdges<'_> {
         self.edges.push(RawEdge { kind, name, to });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+    use crate::v8::synth::{obj, smi, SynthHeap};
+
+    #[test]
+    fn every_object_of_a_synthetic_heap_is_a_node_with_v8s_edges() {
+        let mut h = SynthHeap::new();
+        let target = h.plain_object(&[]);
+        let text = h.string("some text");
+        let holder = h.plain_object(&[("a", obj(target)), ("n", smi(3)), ("s", obj(text))]);
+        let array = h.fixed_array(&[obj(holder), obj(holder)]);
+        let mem = h.memory();
+        let iso = h.open(&mem).expect("opens");
+        let g = Graph::build(&iso, &Silent);
+        // Every object the builder placed is a node at its address, free space and fillers
+        // aside.
+        let placed: Vec<u64> = h
+            .objects()
+            .iter()
+            .filter(|o| !matches!(iso.v8.shapes.kind(o.instance_type), Kind::FreeSpace))
+            .filter(|o| Some(o.instance_type) != iso.model.types.filler)
+            .filter(|o| Some(o.instance_type) != iso.model.types.free_space)
+            .map(|o| o.addr)
+            .collect();
+        assert_eq!(g.addrs, placed);
+        let node = |a: u64| g.node_at(a).expect("a node");
+        let named = |from: u64, kind: EdgeType, name: &str| -> Vec<u64> {
+            g.edges_of(node(from))
+                .iter()
+                .filter(|e| {
+                    let k = e.kind;
+                    let n = e.name;
+                    k == kind && g.strings.get(n) == name
+                })
+                .map(|e| g.addrs[e.to as usize])
+                .collect()
+        };
+        assert_eq!(named(holder, EdgeType::Property, "a"), vec![target]);
+        assert_eq!(named(holder, EdgeType::Property, "s"), vec![text]);
+        assert!(
+            named(holder, EdgeType::Property, "n").is_empty(),
+            "a Smi makes no edge"
+        );
+        assert_eq!(named(array, EdgeType::Internal, "0"), vec![holder]);
+        assert_eq!(named(array, EdgeType::Internal, "1"), vec![holder]);
+        let i = node(holder) as usize;
+        assert_eq!(
+            (g.types[i], g.strings.get(g.names[i])),
+            (NodeType::Object, "Object")
+        );
+        assert_eq!(g.sizes[i], h.placed(holder).expect("placed").size);
+        let t = node(text) as usize;
+        assert_eq!(
+            (g.types[t], g.strings.get(g.names[t])),
+            (NodeType::String, "some text")
+        );
+    }
+}

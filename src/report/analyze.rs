@@ -4,6 +4,7 @@ use crate::error::{Diagnostics, Warning};
 use crate::memory::{AddrMap, FastMap, Memory};
 use crate::progress::{Progress, Unit};
 use crate::report::session::Session;
+use crate::v8::isolate::Isolate;
 use crate::v8::heap::Page;
 use crate::v8::names::MAX_NAME;
 use crate::v8::names::{Class, NameKey, NodeType};
@@ -169,7 +170,12 @@ pub fn analyze(
     retained: bool,
     progress: &dyn Progress,
 ) -> AnalyzeReport {
-    let mut r = classify(s, sort, progress);
+    let mut r = classify(&s.isolate, sort, progress);
+    r.node_version = s.versions.node.clone();
+    r.v8_version = s.versions.v8.clone();
+    r.diagnostics
+        .warnings
+        .splice(0..0, s.warnings.iter().cloned());
     if retained {
         add_retained(s, &mut r, 20, progress);
     }
@@ -241,8 +247,7 @@ impl Tally {
 /// Arrays that code objects refer to were counted under their array type: move each one, once,
 /// to the `code` variant of its type. Only objects the walk met count (their page's walk did not
 /// stop before them).
-fn move_code_arrays(s: &Session<'_>, acc: &mut Acc) {
-    let ctx = &s.isolate;
+fn move_code_arrays<M: Memory>(ctx: &Isolate<'_, M>, acc: &mut Acc) {
     let model = &ctx.model;
     let mut refs = std::mem::take(&mut acc.code_refs);
     refs.sort_unstable();
@@ -280,9 +285,13 @@ fn move_code_arrays(s: &Session<'_>, acc: &mut Acc) {
     acc.keyed.retain(|_, e| e.0 > 0);
 }
 
-/// Walk every page of an opened heap and summarize it.
-pub fn classify(s: &Session<'_>, sort: SortBy, progress: &dyn Progress) -> AnalyzeReport {
-    let ctx = &s.isolate;
+/// Walk every page of a heap and summarize it (the report's versions are left empty, its
+/// warnings are only the heap's own).
+pub fn classify<M: Memory>(
+    ctx: &Isolate<'_, M>,
+    sort: SortBy,
+    progress: &dyn Progress,
+) -> AnalyzeReport {
     let page_bytes: u64 = ctx.pages.iter().map(|p| p.area_end - p.area_start).sum();
     let model = &ctx.model;
     let space_of = |p: &Page| -> String {
@@ -432,7 +441,7 @@ pub fn classify(s: &Session<'_>, sort: SortBy, progress: &dyn Progress) -> Analy
         .reduce(Acc::default, Acc::merge);
     progress.finish();
     let mut acc = acc;
-    move_code_arrays(s, &mut acc);
+    move_code_arrays(ctx, &mut acc);
     // Name each key once, from its first object.
     let model = &model.reader();
     let mut class_map = acc.named;
@@ -507,7 +516,7 @@ pub fn classify(s: &Session<'_>, sort: SortBy, progress: &dyn Progress) -> Analy
     spaces.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.name.cmp(&b.name)));
     let mut undecodable = acc.undecodable;
     undecodable.sort_by_key(|u| u.at);
-    let mut diagnostics = s.diagnostics();
+    let mut diagnostics = Diagnostics::default();
     if !undecodable.is_empty() {
         diagnostics.push(Warning::partial(format!(
             "{} objects could not be decoded ({} bytes of heap pages not walked)",
@@ -516,8 +525,8 @@ pub fn classify(s: &Session<'_>, sort: SortBy, progress: &dyn Progress) -> Analy
         )));
     }
     AnalyzeReport {
-        node_version: s.versions.node.clone(),
-        v8_version: s.versions.v8.clone(),
+        node_version: None,
+        v8_version: None,
         objects: acc.objects,
         bytes: acc.bytes,
         classes,
