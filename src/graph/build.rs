@@ -8,12 +8,12 @@ use super::{Edge, EdgeType, Graph, Index, PageStarts, Patches, StaticName, Strin
 use crate::error::Warning;
 use crate::memory::{AddrMap, Memory};
 use crate::progress::{Progress, Unit};
+use crate::v8::function::ScriptLines;
 use crate::v8::isolate::Isolate;
 use crate::v8::model::Model;
 use crate::v8::names::NodeType;
 use crate::v8::node::{essential, EdgeSink, Essential, Known, NodeReader};
 use crate::v8::object::Kind;
-use crate::v8::props::ScriptLines;
 use crate::v8::roots::Special;
 use crate::v8::walk::MapCache;
 use rayon::prelude::*;

@@ -3,17 +3,22 @@
 //! as V8's heap snapshot gives them, roots, stack frames. Reads memory only through
 //! [`crate::memory::Memory`]; calls the binary floor for the executable's tables, never the core.
 
+pub mod collections;
+pub mod context;
 pub mod frames;
+pub mod function;
 pub mod heap;
 pub mod isolate;
+pub mod js_object;
 pub mod layout;
 pub mod map;
 pub mod model;
 pub mod names;
 pub mod node;
 pub mod object;
-pub mod props;
+pub mod offsets;
 pub mod roots;
+pub mod string;
 pub mod synth;
 pub mod types;
 pub mod walk;

@@ -8,12 +8,13 @@
 //! other objects' slots are `internal` (arrays, by index) or `hidden` edges, and weak references
 //! `weak` edges.
 
+use super::function::ScriptLines;
 use super::isolate::Isolate;
+use super::js_object::{ElementKey, LayoutSlot, SlotValue};
 use super::map::Tagged;
 use super::model::Reader;
 use super::names::{NameKey, NodeType};
 use super::object::{Kind, StringRep};
-use super::props::{ElementKey, LayoutSlot, ScriptLines, SlotValue};
 use super::walk::Object;
 use crate::memory::{AddrMap, AddrSet, Memory};
 

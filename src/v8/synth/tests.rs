@@ -4,11 +4,11 @@
 use super::tables::{self, v8 as l};
 use super::*;
 use crate::memory::Memory;
+use crate::v8::js_object::{Elements, Slot, SlotValue};
 use crate::v8::map::MapInfo;
-use crate::v8::model::Text;
 use crate::v8::names::{Naming, NodeType};
 use crate::v8::object::{Kind, StringRep};
-use crate::v8::props::{Elements, Slot, SlotValue};
+use crate::v8::string::Text;
 use crate::v8::walk::{MapCache, Object, PageWalk};
 
 type Iso<'a> = Isolate<'a, Regions<'a>>;

@@ -1,11 +1,54 @@
-//! The contents of JS objects: named properties (fast and dictionary mode), elements of every
-//! kind, `Map`/`Set` entries, `Date` values, functions' source locations and closure variables.
+//! V8's `JSObject` and `JSReceiver`: named properties (fast and dictionary mode, descriptor
+//! layouts), elements of every kind, `Date` values, and `GetConstructorName` as V8's heap
+//! snapshot uses it.
 
 use super::map::{MapInfo, Tagged};
-use super::model::Model;
-use super::model::Reader;
+use super::model::{Model, Reader};
 use super::object::Kind;
+use super::walk::MapCache;
+use super::Runtime;
 use crate::memory::Memory;
+
+/// Prototype-chain steps followed at most.
+const MAX_CHAIN: usize = 64;
+
+/// Back-pointer steps followed at most from a map to its constructor.
+const MAX_BACK_POINTERS: usize = 4096;
+
+/// One entry of a property dictionary: its key (a name, or undefined / the hole when empty or
+/// deleted), value and property details.
+#[derive(Clone, Copy, Debug)]
+pub struct DictEntry {
+    pub key: Option<Tagged>,
+    pub value: Option<Tagged>,
+    pub details: u64,
+}
+
+/// `JSReceiver::class_name()` by instance type, for the fallback of `GetConstructorName`.
+pub fn class_name(v8: &Runtime, t: u16) -> &'static str {
+    let name = v8.types.name(t).unwrap_or("");
+    match name {
+        "JSArray" => "Array",
+        "JSArrayBuffer" => "ArrayBuffer",
+        "JSArrayIterator" => "Array Iterator",
+        "JSDate" => "Date",
+        "JSError" => "Error",
+        "JSGeneratorObject" | "JSAsyncGeneratorObject" | "JSAsyncFunctionObject" => "Generator",
+        "JSMap" => "Map",
+        "JSMapKeyIterator" | "JSMapValueIterator" | "JSMapKeyValueIterator" => "Map Iterator",
+        "JSRegExp" => "RegExp",
+        "JSSet" => "Set",
+        "JSSetKeyValueIterator" | "JSSetValueIterator" => "Set Iterator",
+        "JSWeakMap" => "WeakMap",
+        "JSWeakSet" => "WeakSet",
+        "JSGlobalProxy" | "JSGlobalObject" => "global",
+        "JSArgumentsObject" => "Arguments",
+        n if n.ends_with("Constructor") || n == "JSFunction" || n == "JSBoundFunction" => {
+            "Function"
+        }
+        _ => "Object",
+    }
+}
 
 /// `kHoleNanInt64`: the hole in a `FixedDoubleArray`.
 const HOLE_NAN: u64 = 0xfff7_ffff_fff7_ffff;
@@ -72,39 +115,6 @@ pub struct Elements {
     pub more: bool,
 }
 
-/// Where a function is defined.
-#[derive(Clone, Debug, PartialEq, Eq)]
-/// A script's id and the positions where its lines end.
-pub struct ScriptLines {
-    pub id: u32,
-    /// The script's name or URL, when it has one.
-    pub name: Option<String>,
-    pub ends: Vec<u32>,
-}
-
-impl ScriptLines {
-    /// The 0-based line and column of a source position.
-    pub fn position(&self, pos: u64) -> (u32, u32) {
-        let line = self.ends.partition_point(|&e| u64::from(e) < pos);
-        let start = if line == 0 {
-            0
-        } else {
-            u64::from(self.ends[line - 1]) + 1
-        };
-        (line as u32, pos.saturating_sub(start) as u32)
-    }
-}
-
-/// Longest script source read for line ends (longer sources are cut).
-const MAX_SOURCE: usize = 256 << 20;
-
-pub struct Location {
-    pub script: String,
-    /// 1-based line and column.
-    pub line: u64,
-    pub column: u64,
-}
-
 /// Names of V8's elements kinds, in `ElementsKind` order (stable across 11.3–14.6 for the kinds
 /// ordinary objects use).
 const ELEMENTS_KINDS: &[&str] = &[
@@ -123,6 +133,142 @@ const ELEMENTS_KINDS: &[&str] = &[
 ];
 
 impl<M: Memory> Model<'_, M> {
+    /// The own data property `key` (an internalized name's address) of the JS object at `obj`.
+    pub fn own_data_property(&self, obj: u64, map: &MapInfo, key: u64) -> Option<Tagged> {
+        let bf3 = u64::from(map.bit_field3);
+        if (bf3 >> self.off.is_dictionary_shift) & 1 == 1 {
+            return self.dictionary_property(obj, map, key);
+        }
+        let o = &self.off;
+        for base in self.descriptor_entries(map) {
+            let Some(k) = self.mem.read_u64(base + 8 * o.desc_key) else {
+                break;
+            };
+            if Tagged::from_word(k).object() != Some(key) {
+                continue;
+            }
+            let details = match Tagged::from_word(self.mem.read_u64(base + 8 * o.desc_details)?) {
+                Tagged::Smi(d) => d as u32 as u64,
+                _ => return None,
+            };
+            if details & o.prop_kind_mask != 0 {
+                return None; // accessor
+            }
+            let location = (details & o.prop_location_mask) >> o.prop_location_shift;
+            if location != o.prop_location_field {
+                return self
+                    .mem
+                    .read_u64(base + 8 * o.desc_value)
+                    .map(Tagged::from_word);
+            }
+            let index = (details & o.prop_index_mask) >> o.prop_index_shift;
+            return self.field_value(obj, map, index);
+        }
+        None
+    }
+
+    /// The value of field `index` (in-object first, then the property array).
+    pub fn field_value(&self, obj: u64, map: &MapInfo, index: u64) -> Option<Tagged> {
+        let start = u64::from(self.mem.read_u8(map.addr + self.off.map_inobject_start)?);
+        let words = u64::from(map.instance_size) / 8;
+        let inobject = words.saturating_sub(start);
+        if index < inobject {
+            self.field(obj, 8 * (start + index))
+        } else {
+            let props = self.ptr(obj, self.off.properties)?;
+            self.field(props, 16 + 8 * (index - inobject))
+        }
+    }
+
+    /// The entries of a dictionary-mode object's property dictionary, in table order (empty and
+    /// deleted entries included; their keys are not names). A `NameDictionary` holds key, value
+    /// and details per entry; the global object's `GlobalDictionary` holds one `PropertyCell` per
+    /// entry (name, details, value: the same order on V8 11.3 to 14.6).
+    pub fn dictionary_entries(&self, obj: u64, map: &MapInfo) -> Vec<DictEntry> {
+        let o = &self.off;
+        let Some(dict) = self.ptr(obj, o.properties) else {
+            return Vec::new();
+        };
+        let len = (self.smi(dict, 8).unwrap_or(0).max(0) as u64).min(1 << 20);
+        let first = o.dict_prefix_start;
+        if Some(map.instance_type) == self.types.js_global_object {
+            // Prefix slots are Smis; every PropertyCell after them is an entry.
+            let mut cache = MapCache::default();
+            return (first..len)
+                .filter_map(|i| {
+                    let cell = self.ptr(dict, 16 + 8 * i)?;
+                    let map = self.walker.map_at(&mut cache, self.ptr(cell, 0)?)?;
+                    if map.instance_type != self.types.property_cell? {
+                        return None;
+                    }
+                    Some(DictEntry {
+                        key: self.field(cell, 8),
+                        value: self.field(cell, 24),
+                        details: self.smi(cell, 16).unwrap_or(0) as u64,
+                    })
+                })
+                .collect();
+        }
+        let first = first + o.dict_prefix_size;
+        let entries = len.saturating_sub(first) / o.dict_entry_size;
+        (0..entries)
+            .map(|e| {
+                let slot = 16 + 8 * (first + e * o.dict_entry_size);
+                DictEntry {
+                    key: self.field(dict, slot),
+                    value: self.field(dict, slot + 8),
+                    details: self.smi(dict, slot + 16).unwrap_or(0) as u64,
+                }
+            })
+            .collect()
+    }
+
+    /// Addresses of the map's own descriptors (key, details, value slots follow the layout of
+    /// `prop_desc_*`), at most 1024.
+    pub fn descriptor_entries(&self, map: &MapInfo) -> impl Iterator<Item = u64> + '_ {
+        let o = &self.off;
+        let bf3 = u64::from(map.bit_field3);
+        let own = (bf3 & o.own_descriptors_mask) >> o.own_descriptors_shift;
+        let descriptors = Tagged::from_word(map.instance_descriptors).object();
+        let own = if descriptors.is_some() {
+            own.min(1024)
+        } else {
+            0
+        };
+        let base = descriptors.unwrap_or(0) + o.descriptors_header;
+        (0..own).map(move |i| base + 8 * i * o.desc_size)
+    }
+
+    /// A data property of a dictionary-mode object.
+    fn dictionary_property(&self, obj: u64, map: &MapInfo, key: u64) -> Option<Tagged> {
+        let e = self
+            .dictionary_entries(obj, map)
+            .into_iter()
+            .find(|e| e.key.and_then(Tagged::object) == Some(key))?;
+        if e.details & self.off.prop_kind_mask != 0 {
+            return None;
+        }
+        e.value
+    }
+
+    /// Whether objects with this map can differ in constructor name: dictionary-mode objects, and
+    /// maps with an own `Symbol.toStringTag` property. Other objects are named by their map alone.
+    pub fn name_depends_on_object(&self, map: &MapInfo) -> bool {
+        let bf3 = u64::from(map.bit_field3);
+        if (bf3 >> self.off.is_dictionary_shift) & 1 == 1 {
+            return true;
+        }
+        let Some(tag) = self.to_string_tag else {
+            return false;
+        };
+        let o = &self.off;
+        self.descriptor_entries(map).any(|base| {
+            self.mem
+                .read_u64(base + 8 * o.desc_key)
+                .is_some_and(|k| Tagged::from_word(k).object() == Some(tag))
+        })
+    }
+
     /// Where the named properties of fast-mode objects with `map` are, decided by the map alone:
     /// what [`Model::property_slots`] (without names) reads per object, read once per map.
     /// `None` for dictionary-mode maps, whose properties are per object.
@@ -222,6 +368,156 @@ impl<M: Memory> Model<'_, M> {
 }
 
 impl<M: Memory> Reader<'_, '_, M> {
+    /// `Map::GetConstructor()`: follow back pointers to the constructor (a function, a function
+    /// template info, or something else).
+    pub fn map_constructor(&self, map: &MapInfo) -> Option<u64> {
+        let mut v = Tagged::from_word(map.constructor_or_back_pointer).object()?;
+        for _ in 0..MAX_BACK_POINTERS {
+            let t = self.type_of(v)?;
+            if Some(t) == self.types.map {
+                let m = self.map_at(v)?;
+                v = Tagged::from_word(m.constructor_or_back_pointer).object()?;
+            } else {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    /// Find the address of an internalized string with the given text among the map's own
+    /// descriptor keys (property names are internalized, so comparing addresses then works).
+    fn key_named(&self, map: &MapInfo, name: &str) -> Option<u64> {
+        let o = &self.off;
+        for base in self.descriptor_entries(map) {
+            let k = Tagged::from_word(self.mem.read_u64(base + 8 * o.desc_key)?).object()?;
+            if self
+                .string(k, name.len() + 1)
+                .is_some_and(|t| t.text == name)
+            {
+                return Some(k);
+            }
+        }
+        None
+    }
+
+    /// A data property by name through own descriptors or dictionary (slow path: compares text).
+    pub fn own_data_property_named(&self, obj: u64, name: &str) -> Option<Tagged> {
+        let map = self.map_of(obj)?;
+        let bf3 = u64::from(map.bit_field3);
+        if (bf3 >> self.off.is_dictionary_shift) & 1 == 1 {
+            let entry = self.dictionary_entries(obj, &map).into_iter().find(|e| {
+                e.key.and_then(Tagged::object).is_some_and(|k| {
+                    self.string(k, name.len() + 1)
+                        .is_some_and(|t| t.text == name)
+                })
+            })?;
+            if entry.details & self.off.prop_kind_mask != 0 {
+                return None;
+            }
+            return entry.value;
+        }
+        let key = self.key_named(&map, name)?;
+        self.own_data_property(obj, &map, key)
+    }
+
+    /// V8's `JSReceiver::GetConstructorName` as the heap snapshot uses it.
+    pub fn constructor_name(&self, obj: u64, map: &MapInfo) -> String {
+        self.constructor(obj, map).1
+    }
+
+    /// `JSReceiver::GetConstructor`: the constructor function (when one names the object) and
+    /// the constructor name.
+    pub fn constructor(&self, obj: u64, map: &MapInfo) -> (Option<u64>, String) {
+        let t = map.instance_type;
+        let ty = &self.types;
+        // 1. The map's constructor, for objects made with base == new.target, not prototypes.
+        let new_target_is_base = map.bit_field2 & 1 == 1;
+        let is_prototype_map =
+            (u64::from(map.bit_field3) >> (self.off.is_dictionary_shift - 1)) & 1 == 1;
+        if new_target_is_base && !is_prototype_map {
+            if let Some(c) = self.map_constructor(map) {
+                let ct = self.type_of(c);
+                if ct.is_some_and(|ct| ty.is_function(ct)) {
+                    let name = self
+                        .function_sfi(c)
+                        .map(|s| self.sfi_debug_name(s))
+                        .unwrap_or_default();
+                    if !name.is_empty() && name != "Object" {
+                        return (Some(c), name);
+                    }
+                }
+            }
+        }
+        // 2. Symbol.toStringTag or "constructor" data properties along the prototype chain.
+        let mut current = obj;
+        let mut current_map = *map;
+        for step in 0..MAX_CHAIN {
+            if let Some(tag) = self.to_string_tag {
+                if let Some(Tagged::Object(v)) = self.own_data_property(current, &current_map, tag)
+                {
+                    if let Some(s) = self.string(v, 1024) {
+                        return (None, s.text);
+                    }
+                }
+            }
+            if step > 0 {
+                if let Some(Tagged::Object(c)) =
+                    self.own_data_property_named(current, "constructor")
+                {
+                    if self.type_of(c).is_some_and(|ct| ty.is_function(ct)) {
+                        let name = self
+                            .function_sfi(c)
+                            .map(|s| self.sfi_debug_name(s))
+                            .unwrap_or_default();
+                        if !name.is_empty() && name != "Object" {
+                            return (Some(c), name);
+                        }
+                    }
+                }
+            }
+            let Some(proto) = Tagged::from_word(current_map.prototype).object() else {
+                break;
+            };
+            let Some(pm) = self.map_of(proto) else {
+                break;
+            };
+            if !ty.is_js_object(pm.instance_type) {
+                break;
+            }
+            current = proto;
+            current_map = pm;
+        }
+        if self.v8.types.name(t) == Some("JSPrimitiveWrapper") {
+            return (None, self.wrapper_class(obj).to_string());
+        }
+        (None, class_name(self.v8, t).to_string())
+    }
+
+    /// `String`, `Number`, `Boolean`, `Symbol` or `BigInt` by the wrapped value's type.
+    fn wrapper_class(&self, obj: u64) -> &'static str {
+        // JSPrimitiveWrapper: map, properties, elements, value.
+        match self.field(obj, self.off.primitive_wrapper_value) {
+            Some(Tagged::Smi(_)) => "Number",
+            Some(Tagged::Object(v)) => {
+                let t = self.type_of(v);
+                if t.is_some_and(|t| matches!(self.v8.shapes.kind(t), Kind::String(_))) {
+                    "String"
+                } else if t == self.types.heap_number {
+                    "Number"
+                } else if t == self.types.oddball {
+                    "Boolean"
+                } else if t == self.types.symbol {
+                    "Symbol"
+                } else if t == self.types.bigint {
+                    "BigInt"
+                } else {
+                    "Object"
+                }
+            }
+            _ => "Object",
+        }
+    }
+
     /// Whether a tagged value is V8's hole (an oddball of kind TheHole, or a `Hole` object).
     pub fn is_hole(&self, v: Tagged) -> bool {
         let Tagged::Object(a) = v else {
@@ -340,49 +636,6 @@ impl<M: Memory> Reader<'_, '_, M> {
             });
         }
         out
-    }
-
-    /// A property key as V8's snapshot names property edges: strings as they are, symbols as
-    /// `<symbol description>`.
-    pub fn edge_key_text(&self, k: u64) -> Option<String> {
-        let t = self.type_of(k)?;
-        if Some(t) == self.types.symbol {
-            let d = self.symbol_description(k);
-            return Some(if d.is_empty() {
-                "<symbol>".to_string()
-            } else {
-                format!("<symbol {d}>")
-            });
-        }
-        self.key_text(k)
-    }
-
-    /// A property key as text: strings as they are, symbols as `Symbol(description)`.
-    /// Whether `k` can be a property key (a string or a symbol), as [`Model::key_text`] decides
-    /// without reading it.
-    pub fn is_key(&self, k: u64) -> bool {
-        self.type_of(k).is_some_and(|t| {
-            matches!(self.v8.shapes.kind(t), Kind::String(_)) || Some(t) == self.types.symbol
-        })
-    }
-
-    pub fn key_text(&self, k: u64) -> Option<String> {
-        let t = self.type_of(k)?;
-        if let Kind::String(_) = self.v8.shapes.kind(t) {
-            return self.string(k, 256).map(|s| s.text);
-        }
-        if Some(t) == self.types.symbol {
-            return Some(format!("Symbol({})", self.symbol_description(k)));
-        }
-        None
-    }
-
-    /// A symbol's description (empty when it has none).
-    fn symbol_description(&self, symbol: u64) -> String {
-        self.ptr(symbol, self.off.symbol_name)
-            .and_then(|d| self.string(d, 256))
-            .map(|s| s.text)
-            .unwrap_or_default()
     }
 
     /// The elements of a JS object, at most `limit` of them.
@@ -510,54 +763,6 @@ impl<M: Memory> Reader<'_, '_, M> {
         (kind, length, false)
     }
 
-    /// Entries of a `Map` or `Set` (its `OrderedHashMap`/`OrderedHashSet` table): key, and value
-    /// for maps. At most `limit`.
-    pub fn collection_entries(
-        &self,
-        obj: u64,
-        limit: usize,
-    ) -> (Vec<(Tagged, Option<Tagged>)>, u64) {
-        let mut out = Vec::new();
-        // JSCollection: map, properties, elements, table.
-        let Some(table) = self.ptr(obj, 24) else {
-            return (out, 0);
-        };
-        let is_map = self
-            .type_of(obj)
-            .and_then(|t| self.v8.types.name(t))
-            .is_some_and(|n| n == "JSMap");
-        let entry = if is_map { 3 } else { 2 };
-        let slot = |i: u64| 16 + 8 * i;
-        let (Some(elements), Some(deleted), Some(buckets)) = (
-            self.smi(table, slot(0)),
-            self.smi(table, slot(1)),
-            self.smi(table, slot(2)),
-        ) else {
-            return (out, 0);
-        };
-        let used = (elements.max(0) + deleted.max(0)) as u64;
-        let start = 3 + buckets.max(0) as u64;
-        for i in 0..used.min(1 << 24) {
-            let k = slot(start + i * entry);
-            let Some(key) = self.field(table, k) else {
-                break;
-            };
-            if self.is_hole(key) {
-                continue; // deleted
-            }
-            let value = if is_map {
-                self.field(table, k + 8)
-            } else {
-                None
-            };
-            out.push((key, value));
-            if out.len() >= limit {
-                break;
-            }
-        }
-        (out, elements.max(0) as u64)
-    }
-
     /// A `Date`'s time value (ms since the epoch), NaN for invalid dates.
     pub fn date_value(&self, obj: u64) -> Option<f64> {
         if self.v8.layout.objects.date_value_is_double {
@@ -574,181 +779,5 @@ impl<M: Memory> Reader<'_, '_, M> {
                 .map(f64::from_bits),
             _ => None,
         }
-    }
-
-    /// The script name and 1-based line and column where the function at `f` starts.
-    pub fn function_location(&self, f: u64) -> Option<Location> {
-        let sfi = self.function_sfi(f)?;
-        let script = self.ptr(sfi, self.off.sfi_script)?;
-        if self.type_of(script) != self.types.script {
-            return None;
-        }
-        let name = self
-            .ptr(script, self.off.script_name)
-            .filter(|&n| self.is_string(n))
-            .map(|n| self.short_string(n, 4096))
-            .unwrap_or_default();
-        let start = self.sfi_start_position(sfi)?;
-        let source_off = self.v8.metadata.class_offset("Script", "source")?;
-        let source = self.ptr(script, source_off)?;
-        let text = self.string(source, start as usize + 1)?;
-        let units: Vec<u16> = text.text.encode_utf16().take(start as usize).collect();
-        let line = units.iter().filter(|&&c| c == u16::from(b'\n')).count() as u64 + 1;
-        let column = units
-            .iter()
-            .rev()
-            .take_while(|&&c| c != u16::from(b'\n'))
-            .count() as u64
-            + 1;
-        Some(Location {
-            script: name,
-            line,
-            column,
-        })
-    }
-
-    /// The script that defines the function at `f` and the function's start position in it.
-    pub fn function_script(&self, f: u64) -> Option<(u64, u64)> {
-        self.sfi_script(self.function_sfi(f)?)
-    }
-
-    /// The script of a shared function info and the function's start position in it.
-    pub fn sfi_script(&self, sfi: u64) -> Option<(u64, u64)> {
-        let script = self.ptr(sfi, self.off.sfi_script)?;
-        if self.type_of(script) != self.types.script {
-            return None;
-        }
-        Some((script, self.sfi_start_position(sfi)?))
-    }
-
-    /// A script's id and line ends as V8 computes them (`String::CalculateLineEnds`): the
-    /// position, in UTF-16 units, of each line terminator (`\n`, a `\r` not followed by `\n`,
-    /// U+2028, U+2029), then the source's length. None for a script without a source string.
-    pub fn script_lines(&self, script: u64) -> Option<ScriptLines> {
-        let ends_off = self.v8.metadata.class_offset("Script", "line_ends")?;
-        // The script id follows its line ends (script.tq, V8 11.3 to 14.6).
-        let id = u32::try_from(self.smi(script, ends_off + 8)?).ok()?;
-        let source_off = self.v8.metadata.class_offset("Script", "source")?;
-        let source = self.ptr(script, source_off)?;
-        let len = self.mem.read_u32(source + self.off.string_length)? as usize;
-        let text = self.string(source, len.min(MAX_SOURCE))?;
-        let units: Vec<u16> = text.text.encode_utf16().collect();
-        let mut ends = Vec::new();
-        for (i, &c) in units.iter().enumerate() {
-            let terminator = match c {
-                0x0a | 0x2028 | 0x2029 => true,
-                0x0d => units.get(i + 1) != Some(&0x0a),
-                _ => false,
-            };
-            if terminator {
-                ends.push(i as u32);
-            }
-        }
-        ends.push(units.len() as u32);
-        let name = self
-            .v8
-            .metadata
-            .class_offset("Script", "name")
-            .and_then(|off| self.ptr(script, off))
-            .filter(|&n| self.is_string(n))
-            .map(|n| self.short_string(n, 4096));
-        Some(ScriptLines { id, name, ends })
-    }
-
-    /// The address of the source string of the script that defines the function at `f`.
-    pub fn function_source(&self, f: u64) -> Option<u64> {
-        let sfi = self.function_sfi(f)?;
-        let script = self.ptr(sfi, self.off.sfi_script)?;
-        if self.type_of(script) != self.types.script {
-            return None;
-        }
-        let source_off = self.v8.metadata.class_offset("Script", "source")?;
-        self.ptr(script, source_off).filter(|&s| self.is_string(s))
-    }
-
-    /// `SharedFunctionInfo::StartPosition()`: from the scope info's position info when compiled,
-    /// else from the uncompiled data.
-    fn sfi_start_position(&self, sfi: u64) -> Option<u64> {
-        // name_or_scope_info: a ScopeInfo once compiled; a name, or Smi 0 for no name, before.
-        if let Some(v) = self.ptr(sfi, self.off.sfi_name) {
-            if self.type_of(v) == self.types.scope_info {
-                if let Some(pos) = self.scope_info(v).and_then(|f| f.position) {
-                    if let Some(p) = self.smi(v, pos) {
-                        return u64::try_from(p).ok();
-                    }
-                }
-            }
-        }
-        // Uncompiled functions: function_data is an UncompiledData with start/end positions.
-        let data_off = self
-            .v8
-            .metadata
-            .class_offset("SharedFunctionInfo", "function_data")
-            .unwrap_or(8);
-        let data = self.ptr(sfi, data_off)?;
-        let class = self.type_of(data).and_then(|t| self.v8.types.name(t))?;
-        if class.starts_with("UncompiledData") {
-            let off = self
-                .v8
-                .metadata
-                .class_offset("UncompiledData", "start_position")?;
-            return self.mem.read_u32(data + off).map(u64::from);
-        }
-        None
-    }
-
-    /// V8 14 keeps some context variables in a `ContextCell` (map, tagged value, ...): its value.
-    fn unwrap_context_cell(&self, v: Tagged) -> Tagged {
-        if let Tagged::Object(a) = v {
-            let class = self.type_of(a).and_then(|t| self.v8.types.name(t));
-            if class == Some("ContextCell") {
-                return self.field(a, 8).unwrap_or(v);
-            }
-        }
-        v
-    }
-
-    /// The variables of a function context: names from its scope info, values from its slots.
-    pub fn context_variables(&self, ctx: u64, limit: usize) -> Vec<Slot> {
-        self.context_slots(ctx, limit, true)
-    }
-
-    /// Context variables with their raw slot values (`ContextCell`s not unwrapped) when
-    /// `unwrap` is false.
-    pub fn context_slots(&self, ctx: u64, limit: usize, unwrap: bool) -> Vec<Slot> {
-        let mut out = Vec::new();
-        let Some(scope) = self.ptr(ctx, 16) else {
-            return out;
-        };
-        if self.type_of(scope) != self.types.scope_info {
-            return out;
-        }
-        let Some(f) = self.scope_info(scope) else {
-            return out;
-        };
-        let min_slots = self.v8.metadata.constant("context_min_slots").unwrap_or(2) as u64;
-        let header = min_slots + u64::from(f.has_context_extension_slot);
-        for i in 0..f.context_local_count.min(limit as u64) {
-            let name = f
-                .local_names
-                .and_then(|n| self.ptr(scope, n + 8 * i))
-                .and_then(|n| self.string(n, 256))
-                .map_or_else(|| format!("<local {i}>"), |s| s.text);
-            if let Some(v) = self.field(ctx, 16 + 8 * (header + i)) {
-                let v = if unwrap {
-                    self.unwrap_context_cell(v)
-                } else {
-                    v
-                };
-                out.push(Slot {
-                    name,
-                    value: SlotValue::Tagged(v),
-                    key: 0,
-                    double: false,
-                    in_object: None,
-                });
-            }
-        }
-        out
     }
 }

@@ -1,0 +1,71 @@
+//! V8's `Context` and `ScopeInfo`: the variables a closure's context holds, by name.
+
+use super::js_object::{Slot, SlotValue};
+use super::layout::ScopeInfoFields;
+use super::map::Tagged;
+use super::model::{Model, Reader};
+use crate::memory::Memory;
+
+impl<M: Memory> Model<'_, M> {
+    /// The fields of a `ScopeInfo`.
+    pub fn scope_info(&self, addr: u64) -> Option<ScopeInfoFields> {
+        self.v8.layout.objects.scope_info_fields(self.mem, addr)
+    }
+}
+
+impl<M: Memory> Reader<'_, '_, M> {
+    /// V8 14 keeps some context variables in a `ContextCell` (map, tagged value, ...): its value.
+    fn unwrap_context_cell(&self, v: Tagged) -> Tagged {
+        if let Tagged::Object(a) = v {
+            let class = self.type_of(a).and_then(|t| self.v8.types.name(t));
+            if class == Some("ContextCell") {
+                return self.field(a, 8).unwrap_or(v);
+            }
+        }
+        v
+    }
+
+    /// The variables of a function context: names from its scope info, values from its slots.
+    pub fn context_variables(&self, ctx: u64, limit: usize) -> Vec<Slot> {
+        self.context_slots(ctx, limit, true)
+    }
+
+    /// Context variables with their raw slot values (`ContextCell`s not unwrapped) when
+    /// `unwrap` is false.
+    pub fn context_slots(&self, ctx: u64, limit: usize, unwrap: bool) -> Vec<Slot> {
+        let mut out = Vec::new();
+        let Some(scope) = self.ptr(ctx, 16) else {
+            return out;
+        };
+        if self.type_of(scope) != self.types.scope_info {
+            return out;
+        }
+        let Some(f) = self.scope_info(scope) else {
+            return out;
+        };
+        let min_slots = self.v8.metadata.constant("context_min_slots").unwrap_or(2) as u64;
+        let header = min_slots + u64::from(f.has_context_extension_slot);
+        for i in 0..f.context_local_count.min(limit as u64) {
+            let name = f
+                .local_names
+                .and_then(|n| self.ptr(scope, n + 8 * i))
+                .and_then(|n| self.string(n, 256))
+                .map_or_else(|| format!("<local {i}>"), |s| s.text);
+            if let Some(v) = self.field(ctx, 16 + 8 * (header + i)) {
+                let v = if unwrap {
+                    self.unwrap_context_cell(v)
+                } else {
+                    v
+                };
+                out.push(Slot {
+                    name,
+                    value: SlotValue::Tagged(v),
+                    key: 0,
+                    double: false,
+                    in_object: None,
+                });
+            }
+        }
+        out
+    }
+}
