@@ -100,6 +100,32 @@ pub trait Memory: Sync {
         self.bytes_at(addr, 1).and_then(|b| b.first().copied())
     }
 
+    /// A little-endian u64 at `off` bytes past `base` (a field of an object: `None` when the sum
+    /// overflows, as it can for a pointer read from a damaged heap).
+    fn read_u64_at(&self, base: u64, off: u64) -> Option<u64> {
+        self.read_u64(base.checked_add(off)?)
+    }
+
+    /// A little-endian u32 at `off` bytes past `base` (see [`Memory::read_u64_at`]).
+    fn read_u32_at(&self, base: u64, off: u64) -> Option<u32> {
+        self.read_u32(base.checked_add(off)?)
+    }
+
+    /// A little-endian u16 at `off` bytes past `base` (see [`Memory::read_u64_at`]).
+    fn read_u16_at(&self, base: u64, off: u64) -> Option<u16> {
+        self.read_u16(base.checked_add(off)?)
+    }
+
+    /// A byte at `off` bytes past `base` (see [`Memory::read_u64_at`]).
+    fn read_u8_at(&self, base: u64, off: u64) -> Option<u8> {
+        self.read_u8(base.checked_add(off)?)
+    }
+
+    /// Exactly `len` bytes at `off` bytes past `base` (see [`Memory::read_u64_at`]).
+    fn slice_at(&self, base: u64, off: u64, len: u64) -> Option<&[u8]> {
+        self.slice(base.checked_add(off)?, len)
+    }
+
     /// A NUL-terminated string of at most `max` bytes (lossy UTF-8); `None` if unavailable or unterminated.
     fn read_cstr(&self, addr: u64, max: u64) -> Option<String> {
         let b = self.bytes_at(addr, max)?;
@@ -342,6 +368,23 @@ mod tests {
         assert_eq!(m.read_u32(0x1006), None, "read past the end must fail");
         assert_eq!(m.read_u8(0xfff), None);
         assert_eq!(m.read_u64(u64::MAX - 3), None);
+    }
+
+    #[test]
+    fn field_reads_past_the_end_of_the_address_space_are_none() {
+        let a = [7u8; 16];
+        let m = Regions::new(vec![Region {
+            start: 0x1000,
+            data: &a,
+            writable: true,
+        }]);
+        assert_eq!(m.read_u64_at(0x1000, 8), Some(0x0707_0707_0707_0707));
+        assert_eq!(m.read_u8_at(0xff8, 8), Some(7));
+        assert_eq!(m.read_u64_at(u64::MAX - 7, 0x1009), None, "no wrap to 0x1001");
+        assert_eq!(m.read_u32_at(u64::MAX, 1), None);
+        assert_eq!(m.read_u16_at(u64::MAX, 0x1001), None);
+        assert_eq!(m.slice_at(0x1000, 4, 8), Some(&a[4..12]));
+        assert_eq!(m.slice_at(u64::MAX, 0x1001, 8), None);
     }
 
     #[test]

@@ -69,7 +69,7 @@ impl Versions {
 /// A libstdc++ `std::string` at `addr`: (data pointer, length, capacity or inline buffer).
 pub fn read_std_string(mem: &impl Memory, addr: u64, max: u64) -> Option<String> {
     let ptr = mem.read_u64(addr)?;
-    let len = mem.read_u64(addr + 8)?;
+    let len = mem.read_u64_at(addr, 8)?;
     if len > max {
         return None;
     }

@@ -4,8 +4,8 @@ use crate::error::{Diagnostics, Warning};
 use crate::memory::{AddrMap, FastMap, Memory};
 use crate::progress::{Progress, Unit};
 use crate::report::session::Session;
-use crate::v8::isolate::Isolate;
 use crate::v8::heap::Page;
+use crate::v8::isolate::Isolate;
 use crate::v8::names::MAX_NAME;
 use crate::v8::names::{Class, NameKey, NodeType};
 use crate::v8::object::Kind;
@@ -343,8 +343,8 @@ pub fn classify<M: Memory>(
                     if Some(t) == ty.js_array_buffer {
                         acc.buffers += 1;
                         let m = model.mem;
-                        let store = m.read_u64(o.addr + model.off.array_buffer_backing_store);
-                        let len = m.read_u64(o.addr + model.off.array_buffer_byte_length);
+                        let store = m.read_u64_at(o.addr, model.off.array_buffer_backing_store);
+                        let len = m.read_u64_at(o.addr, model.off.array_buffer_byte_length);
                         if let (Some(store), Some(len)) = (store, len) {
                             if store != 0 {
                                 acc.backing.push((store, len));
@@ -378,7 +378,7 @@ pub fn classify<M: Memory>(
                     // The rest depend on the object: closures (their function), JS objects
                     // named one by one, symbols (private or not), maps (read-only or not).
                     let key = if Some(t) == ty.symbol {
-                        let flags = model.mem.read_u32(o.addr + model.off.symbol_flags);
+                        let flags = model.mem.read_u32_at(o.addr, model.off.symbol_flags);
                         Key::Type(t, u8::from(flags.unwrap_or(0) & 1 == 1))
                     } else if Some(t) == ty.map {
                         let ro = model

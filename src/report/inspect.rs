@@ -363,7 +363,7 @@ pub fn inspect(s: &Session<'_>, addr: u64) -> Result<InspectReport> {
     if Some(t) == model.types.heap_number {
         r.number = model
             .mem
-            .read_u64(addr + model.off.heap_number_value)
+            .read_u64_at(addr, model.off.heap_number_value)
             .map(f64::from_bits)
             .map(format_number);
         return Ok(r);
@@ -434,7 +434,7 @@ pub fn inspect(s: &Session<'_>, addr: u64) -> Result<InspectReport> {
             .filter_map(|i| {
                 let off = 16 + 8 * i;
                 let value = if double {
-                    SlotValue::Double(f64::from_bits(model.mem.read_u64(addr + off)?))
+                    SlotValue::Double(f64::from_bits(model.mem.read_u64_at(addr, off)?))
                 } else {
                     SlotValue::Tagged(model.field(addr, off)?)
                 };

@@ -309,11 +309,11 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
             };
         };
         let m = &self.reader;
-        let flags = u64::from(m.mem.read_u32(code + self.code_flags).unwrap_or(0));
+        let flags = u64::from(m.mem.read_u32_at(code, self.code_flags).unwrap_or(0));
         let kind = self.code_kind.map(|(mask, shift)| (flags & mask) >> shift);
         let start = m
             .mem
-            .read_u64(code + self.code_instruction_start)
+            .read_u64_at(code, self.code_instruction_start)
             .unwrap_or(0);
         if kind.is_some() && kind == self.kind_baseline {
             let p = self.baseline_position(code, pc.wrapping_sub(start), fp);
@@ -408,7 +408,7 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
         let table = m.ptr(code, self.layout.code_position_table)?;
         let table = self.byte_array(table)?;
         let len = u64::try_from(m.smi(array, 8)?).ok()?.min(MAX_TABLE as u64);
-        let bytecodes = m.mem.slice(array + self.bytecode_data, len)?;
+        let bytecodes = m.mem.slice_at(array, self.bytecode_data, len)?;
         let mut at = 0usize;
         let mut end = read_vlq(table, &mut at)?; // the prologue
         let mut offset = 0usize;
@@ -437,11 +437,11 @@ impl<'m, 'a, M: Memory> FrameDecoder<'m, 'a, M> {
     /// The bytes of a (trusted) byte array.
     fn byte_array(&self, addr: u64) -> Option<&[u8]> {
         let m = &self.reader;
-        let Tagged::Smi(len) = Tagged::from_word(m.mem.read_u64(addr + 8)?) else {
+        let Tagged::Smi(len) = Tagged::from_word(m.mem.read_u64_at(addr, 8)?) else {
             return None;
         };
         let len = usize::try_from(len).ok()?.min(MAX_TABLE);
-        m.mem.slice(addr + 16, len as u64)
+        m.mem.slice_at(addr, 16, len as u64)
     }
 
     /// The script position of an interpreted frame's current bytecode.

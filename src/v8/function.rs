@@ -146,7 +146,7 @@ impl<M: Memory> Reader<'_, '_, M> {
         let id = u32::try_from(self.smi(script, ends_off + 8)?).ok()?;
         let source_off = self.v8.metadata.class_offset("Script", "source")?;
         let source = self.ptr(script, source_off)?;
-        let len = self.mem.read_u32(source + self.off.string_length)? as usize;
+        let len = self.mem.read_u32_at(source, self.off.string_length)? as usize;
         let text = self.string(source, len.min(MAX_SOURCE))?;
         let units: Vec<u16> = text.text.encode_utf16().collect();
         let mut ends = Vec::new();
@@ -208,7 +208,7 @@ impl<M: Memory> Reader<'_, '_, M> {
                 .v8
                 .metadata
                 .class_offset("UncompiledData", "start_position")?;
-            return self.mem.read_u32(data + off).map(u64::from);
+            return self.mem.read_u32_at(data, off).map(u64::from);
         }
         None
     }

@@ -222,12 +222,12 @@ fn group_spaces(
     for (owner, pages) in owners {
         let read_only = pages.iter().all(|p| is_read_only(layout, p));
         // A space object is trusted only when it points back at our heap.
-        let valid = owner != 0 && mem.read_u64(owner + layout.space.heap) == Some(heap);
+        let valid = owner != 0 && mem.read_u64_at(owner, layout.space.heap) == Some(heap);
         let class = valid
             .then(|| mem.read_u64(owner).and_then(class_of))
             .flatten();
         let id = valid
-            .then(|| mem.read_u32(owner + layout.space.id))
+            .then(|| mem.read_u32_at(owner, layout.space.id))
             .flatten();
         let by_class = class.as_deref().and_then(space_name_for_class);
         let by_id = id.and_then(|i| layout.space_name(i));
@@ -247,7 +247,7 @@ fn group_spaces(
             .unwrap_or_else(|| format!("unknown_space@{owner:#x}"));
         let page_bytes: u64 = pages.iter().map(|p| p.size).sum();
         let counter = valid
-            .then(|| mem.read_u64(owner + layout.space.committed))
+            .then(|| mem.read_u64_at(owner, layout.space.committed))
             .flatten()
             .filter(|&c| c <= MAX_PAGE.saturating_mul(64));
         let semi = name == "new_space";
@@ -339,11 +339,11 @@ fn read_only_page(v8: &Runtime, mem: &impl Memory, page: u64, meta_maps: &[u64])
     let HeaderKind::OutOfLine { metadata_ptr } = l.header else {
         return None;
     };
-    let flags = mem.read_u64(page + l.flags)?;
+    let flags = mem.read_u64_at(page, l.flags)?;
     if flags & l.flag_read_only == 0 {
         return None;
     }
-    let meta = mem.read_u64(page + metadata_ptr)?;
+    let meta = mem.read_u64_at(page, metadata_ptr)?;
     let area_start = mem.read_u64(meta.checked_add(l.area_start)?)?;
     let area_end = mem.read_u64(meta.checked_add(l.area_end)?)?;
     let plausible = area_start > page

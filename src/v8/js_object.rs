@@ -141,13 +141,13 @@ impl<M: Memory> Model<'_, M> {
         }
         let o = &self.off;
         for base in self.descriptor_entries(map) {
-            let Some(k) = self.mem.read_u64(base + 8 * o.desc_key) else {
+            let Some(k) = self.mem.read_u64_at(base, 8 * o.desc_key) else {
                 break;
             };
             if Tagged::from_word(k).object() != Some(key) {
                 continue;
             }
-            let details = match Tagged::from_word(self.mem.read_u64(base + 8 * o.desc_details)?) {
+            let details = match Tagged::from_word(self.mem.read_u64_at(base, 8 * o.desc_details)?) {
                 Tagged::Smi(d) => d as u32 as u64,
                 _ => return None,
             };
@@ -158,7 +158,7 @@ impl<M: Memory> Model<'_, M> {
             if location != o.prop_location_field {
                 return self
                     .mem
-                    .read_u64(base + 8 * o.desc_value)
+                    .read_u64_at(base, 8 * o.desc_value)
                     .map(Tagged::from_word);
             }
             let index = (details & o.prop_index_mask) >> o.prop_index_shift;
@@ -169,7 +169,7 @@ impl<M: Memory> Model<'_, M> {
 
     /// The value of field `index` (in-object first, then the property array).
     pub fn field_value(&self, obj: u64, map: &MapInfo, index: u64) -> Option<Tagged> {
-        let start = u64::from(self.mem.read_u8(map.addr + self.off.map_inobject_start)?);
+        let start = u64::from(self.mem.read_u8_at(map.addr, self.off.map_inobject_start)?);
         let words = u64::from(map.instance_size) / 8;
         let inobject = words.saturating_sub(start);
         if index < inobject {
@@ -229,14 +229,13 @@ impl<M: Memory> Model<'_, M> {
         let o = &self.off;
         let bf3 = u64::from(map.bit_field3);
         let own = (bf3 & o.own_descriptors_mask) >> o.own_descriptors_shift;
-        let descriptors = Tagged::from_word(map.instance_descriptors).object();
-        let own = if descriptors.is_some() {
-            own.min(1024)
-        } else {
-            0
-        };
-        let base = descriptors.unwrap_or(0) + o.descriptors_header;
-        (0..own).map(move |i| base + 8 * i * o.desc_size)
+        // Entries past the end of the address space (a damaged pointer) are not listed.
+        let base = Tagged::from_word(map.instance_descriptors)
+            .object()
+            .and_then(|d| d.checked_add(o.descriptors_header));
+        let own = if base.is_some() { own.min(1024) } else { 0 };
+        let base = base.unwrap_or(0);
+        (0..own).map_while(move |i| base.checked_add(8 * i * o.desc_size))
     }
 
     /// A data property of a dictionary-mode object.
@@ -264,7 +263,7 @@ impl<M: Memory> Model<'_, M> {
         let o = &self.off;
         self.descriptor_entries(map).any(|base| {
             self.mem
-                .read_u64(base + 8 * o.desc_key)
+                .read_u64_at(base, 8 * o.desc_key)
                 .is_some_and(|k| Tagged::from_word(k).object() == Some(tag))
         })
     }
@@ -277,11 +276,11 @@ impl<M: Memory> Model<'_, M> {
         if (u64::from(map.bit_field3) >> o.is_dictionary_shift) & 1 == 1 {
             return None;
         }
-        let start = u64::from(self.mem.read_u8(map.addr + o.map_inobject_start)?);
+        let start = u64::from(self.mem.read_u8_at(map.addr, o.map_inobject_start)?);
         let inobject = (u64::from(map.instance_size) / 8).saturating_sub(start);
         let mut out = Vec::new();
         for base in self.descriptor_entries(map) {
-            let word = |k: u64| self.mem.read_u64(base + 8 * k).map(Tagged::from_word);
+            let word = |k: u64| self.mem.read_u64_at(base, 8 * k).map(Tagged::from_word);
             let Some(Tagged::Object(key)) = word(o.desc_key) else {
                 continue;
             };
@@ -323,7 +322,7 @@ impl<M: Memory> Model<'_, M> {
                         .get(off as usize..off as usize + 8)
                         .and_then(|b| b.try_into().ok())
                         .map(u64::from_le_bytes)
-                        .or_else(|| self.mem.read_u64(obj + off));
+                        .or_else(|| self.mem.read_u64_at(obj, off));
                     match word {
                         Some(w) => (SlotValue::Tagged(Tagged::from_word(w)), Some(off)),
                         None => continue,
@@ -351,7 +350,7 @@ impl<M: Memory> Model<'_, M> {
 
     /// The in-object byte offset of field `index`, `None` when it is in the property array.
     pub fn field_offset(&self, map: &MapInfo, index: u64) -> Option<u64> {
-        let start = u64::from(self.mem.read_u8(map.addr + self.off.map_inobject_start)?);
+        let start = u64::from(self.mem.read_u8_at(map.addr, self.off.map_inobject_start)?);
         let inobject = (u64::from(map.instance_size) / 8).saturating_sub(start);
         (index < inobject).then_some(8 * (start + index))
     }
@@ -389,7 +388,7 @@ impl<M: Memory> Reader<'_, '_, M> {
     fn key_named(&self, map: &MapInfo, name: &str) -> Option<u64> {
         let o = &self.off;
         for base in self.descriptor_entries(map) {
-            let k = Tagged::from_word(self.mem.read_u64(base + 8 * o.desc_key)?).object()?;
+            let k = Tagged::from_word(self.mem.read_u64_at(base, 8 * o.desc_key)?).object()?;
             if self
                 .string(k, name.len() + 1)
                 .is_some_and(|t| t.text == name)
@@ -588,7 +587,7 @@ impl<M: Memory> Reader<'_, '_, M> {
         for base in self.descriptor_entries(map).take(limit) {
             let Some(Tagged::Object(k)) = self
                 .mem
-                .read_u64(base + 8 * o.desc_key)
+                .read_u64_at(base, 8 * o.desc_key)
                 .map(Tagged::from_word)
             else {
                 continue;
@@ -600,7 +599,7 @@ impl<M: Memory> Reader<'_, '_, M> {
             };
             let Some(Tagged::Smi(details)) = self
                 .mem
-                .read_u64(base + 8 * o.desc_details)
+                .read_u64_at(base, 8 * o.desc_details)
                 .map(Tagged::from_word)
             else {
                 continue;
@@ -620,7 +619,7 @@ impl<M: Memory> Reader<'_, '_, M> {
             } else {
                 let v = self
                     .mem
-                    .read_u64(base + 8 * o.desc_value)
+                    .read_u64_at(base, 8 * o.desc_value)
                     .map(Tagged::from_word);
                 match self.property_value(v, details) {
                     Some(v) => v,
@@ -693,7 +692,7 @@ impl<M: Memory> Reader<'_, '_, M> {
                 Some(Tagged::Smi(n)) => n.max(0) as u64,
                 Some(Tagged::Object(h)) => self
                     .mem
-                    .read_u64(h + self.off.heap_number_value)
+                    .read_u64_at(h, self.off.heap_number_value)
                     .map_or(0, |b| f64::from_bits(b) as u64),
                 _ => capacity,
             }
@@ -745,7 +744,7 @@ impl<M: Memory> Reader<'_, '_, M> {
             }
             let off = 16 + 8 * i;
             let value = if double {
-                match self.mem.read_u64(store + off) {
+                match self.mem.read_u64_at(store, off) {
                     Some(HOLE_NAN) => SlotValue::Hole,
                     Some(bits) => SlotValue::Double(f64::from_bits(bits)),
                     None => break,
@@ -768,14 +767,14 @@ impl<M: Memory> Reader<'_, '_, M> {
         if self.v8.layout.objects.date_value_is_double {
             return self
                 .mem
-                .read_u64(obj + self.off.date_value)
+                .read_u64_at(obj, self.off.date_value)
                 .map(f64::from_bits);
         }
         match self.field(obj, self.off.date_value)? {
             Tagged::Smi(v) => Some(f64::from(v)),
             Tagged::Object(h) if self.type_of(h) == self.types.heap_number => self
                 .mem
-                .read_u64(h + self.off.heap_number_value)
+                .read_u64_at(h, self.off.heap_number_value)
                 .map(f64::from_bits),
             _ => None,
         }

@@ -365,7 +365,7 @@ impl ObjectLayout {
         addr: u64,
     ) -> Option<ScopeInfoFields> {
         let smi = |off: u64| -> Option<u64> {
-            let w = mem.read_u64(addr + off)?;
+            let w = mem.read_u64_at(addr, off)?;
             (w & 1 == 0 && w >> 63 == 0).then_some(w >> 32)
         };
         let bit = |flags: u64, b: u32| (flags >> b) & 1 == 1;
@@ -376,7 +376,7 @@ impl ObjectLayout {
                 header,
                 function_slot,
             } => {
-                let flags = u64::from(mem.read_u32(addr + 8)?);
+                let flags = u64::from(mem.read_u32_at(addr, 8)?);
                 let tail = if function_slot && flags & 0xf == 4 {
                     8
                 } else {

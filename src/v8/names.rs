@@ -323,7 +323,7 @@ impl<M: Memory> Reader<'_, '_, M> {
             };
         }
         if Some(t) == ty.symbol {
-            let flags = self.mem.read_u32(o.addr + 12).unwrap_or(0);
+            let flags = self.mem.read_u32_at(o.addr, 12).unwrap_or(0);
             return if flags & 1 == 1 {
                 named(NodeType::Hidden, "private symbol")
             } else {
@@ -428,7 +428,7 @@ impl<M: Memory> Reader<'_, '_, M> {
                 };
                 let t = o.map.instance_type;
                 if Some(t) == self.types.heap_number {
-                    if let Some(bits) = self.mem.read_u64(a + self.off.heap_number_value) {
+                    if let Some(bits) = self.mem.read_u64_at(a, self.off.heap_number_value) {
                         return format_number(f64::from_bits(bits));
                     }
                 }

@@ -370,11 +370,11 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
             if Some(t) == ty.js_array_buffer {
                 let len = model
                     .mem
-                    .read_u64(o.addr + model.off.array_buffer_byte_length)
+                    .read_u64_at(o.addr, model.off.array_buffer_byte_length)
                     .unwrap_or(0);
                 let store = model
                     .mem
-                    .read_u64(o.addr + model.off.array_buffer_backing_store)
+                    .read_u64_at(o.addr, model.off.array_buffer_backing_store)
                     .unwrap_or(0);
                 if store != 0 {
                     backing_store = Some(len);
@@ -431,7 +431,7 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
                     .get(off as usize..off as usize + 8)
                     .and_then(|b| b.try_into().ok())
                     .map(u64::from_le_bytes)
-                    .or_else(|| model.mem.read_u64(o.addr + off));
+                    .or_else(|| model.mem.read_u64_at(o.addr, off));
                 match w.map(Tagged::from_word) {
                     Some(Tagged::Object(p)) => {
                         if array_like && off >= 16 {
@@ -517,7 +517,7 @@ fn tagged_range<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> (u64, u64) {
         Kind::BytecodeArray => (16, l.bytecode_header.unwrap_or(16)),
         Kind::InstructionStream => (8, l.instruction_header),
         Kind::PreparseData => {
-            let data = u64::from(ctx.model.mem.read_u32(o.addr + 8).unwrap_or(0));
+            let data = u64::from(ctx.model.mem.read_u32_at(o.addr, 8).unwrap_or(0));
             (((16 + data) + 7) & !7, o.size)
         }
         Kind::DescriptorArray => (16, o.size),
@@ -537,12 +537,12 @@ fn external_payload<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> u64 {
     let m = &ctx.model;
     let data = m
         .mem
-        .read_u64(o.addr + m.off.external_resource + 8)
+        .read_u64_at(o.addr, m.off.external_resource + 8)
         .unwrap_or(0);
     if data == 0 {
         return 0;
     }
-    let len = u64::from(m.mem.read_u32(o.addr + m.off.string_length).unwrap_or(0));
+    let len = u64::from(m.mem.read_u32_at(o.addr, m.off.string_length).unwrap_or(0));
     if s.two_byte {
         2 * len
     } else {

@@ -162,10 +162,10 @@ impl Shapes {
         }
         let l = &self.layout;
         let smi = |off: u64| -> Option<u64> {
-            let w = mem.read_u64(addr + off)?;
+            let w = mem.read_u64_at(addr, off)?;
             (w & 1 == 0).then_some(w >> 32).filter(|&v| v >> 31 == 0)
         };
-        let u32_at = |off: u64| mem.read_u32(addr + off).map(u64::from);
+        let u32_at = |off: u64| mem.read_u32_at(addr, off).map(u64::from);
         let size = match kind {
             Kind::Fixed | Kind::Unknown => return None,
             Kind::String(s) => {
@@ -180,7 +180,7 @@ impl Shapes {
             Kind::CapacityArray(header) => header + 8 * smi(8)?,
             Kind::PropertyArray => 16 + 8 * (smi(8)? & 0x3ff),
             Kind::DescriptorArray => {
-                let n = u64::from(mem.read_u16(addr + 8)?);
+                let n = u64::from(mem.read_u16_at(addr, 8)?);
                 self.descriptor_header + 24 * n
             }
             Kind::BigInt => 16 + 8 * ((u32_at(8)? >> 1) & 0x3fff_ffff),
@@ -209,8 +209,8 @@ impl Shapes {
                 let body = match l.instruction_body {
                     InstructionBody::Own(off) => u32_at(off)?,
                     InstructionBody::InCode { code, offset } => {
-                        let code = Tagged::from_word(mem.read_u64(addr + code)?).object()?;
-                        u64::from(mem.read_u32(code + offset)?)
+                        let code = Tagged::from_word(mem.read_u64_at(addr, code)?).object()?;
+                        u64::from(mem.read_u32_at(code, offset)?)
                     }
                 };
                 align_to(l.instruction_header + body, l.code_alignment)

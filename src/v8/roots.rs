@@ -184,7 +184,7 @@ pub fn find<M: Memory>(
         match ctx.v8.shapes.kind(t) {
             crate::v8::object::Kind::String(s) if s.internalized => internalized.push(i),
             _ if Some(t) == code_type => {
-                if let Some(start) = start_off.and_then(|o| mem.read_u64(a + o)) {
+                if let Some(start) = start_off.and_then(|o| mem.read_u64_at(a, o)) {
                     if exe.iter().any(|&(x, y)| (x..y).contains(&start)) {
                         builtins.push(i);
                     }

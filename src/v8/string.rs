@@ -64,7 +64,7 @@ impl<M: Memory> Reader<'_, '_, M> {
         let Kind::String(_) = self.v8.shapes.kind(t) else {
             return None;
         };
-        let length = u64::from(self.mem.read_u32(addr + self.off.string_length)?);
+        let length = u64::from(self.mem.read_u32_at(addr, self.off.string_length)?);
         let mut units: Vec<u16> = Vec::with_capacity((length as usize).min(max).min(4096));
         let mut ok = true;
         self.append_units(addr, 0, length, max, &mut units, &mut ok);
@@ -117,7 +117,7 @@ impl<M: Memory> Reader<'_, '_, M> {
                 StringRep::External => {
                     // The cached data pointer follows the resource pointer (uncached strings have
                     // none; then the bytes are not reachable without the embedder).
-                    let Some(data) = self.mem.read_u64(a + self.off.external_resource + 8) else {
+                    let Some(data) = self.mem.read_u64_at(a, self.off.external_resource + 8) else {
                         *ok = false;
                         return;
                     };
@@ -136,7 +136,7 @@ impl<M: Memory> Reader<'_, '_, M> {
                     };
                     let first_len = u64::from(
                         self.mem
-                            .read_u32(first + self.off.string_length)
+                            .read_u32_at(first, self.off.string_length)
                             .unwrap_or(0),
                     );
                     // Push second then first so that first is read first.
