@@ -1,5 +1,5 @@
-//! The executable a core was made from: its loadable segments, symbols, build-id and V8's
-//! postmortem metadata.
+//! The executable a core was made from: its loadable segments, symbols, build-id, unwind tables
+//! and V8's postmortem metadata. Ground floor: calls only `memory/`; knows nothing of the core.
 
 pub mod cfi;
 pub mod metadata;

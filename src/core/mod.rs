@@ -1,4 +1,5 @@
-//! ELF core files: memory segments and process notes. Knows nothing of V8.
+//! ELF core files: memory segments (as a [`crate::memory::Memory`]), process notes, compressed
+//! cores. The ground floor beside `memory/` and `binary/`: knows nothing of V8 or of the executable.
 
 pub mod signal;
 

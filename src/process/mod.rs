@@ -1,5 +1,6 @@
 //! A core joined with the executable it came from: the whole address space as one [`Memory`],
-//! the build-id check, and what the core says about the process (pid, command line, threads).
+//! the build-id check, what the core says about the process (pid, command line, threads), the
+//! files mapped into it, and the runtime's versions. Calls `core/`, `binary/` and `memory/`.
 
 pub mod modules;
 pub mod runtime;

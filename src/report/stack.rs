@@ -6,7 +6,8 @@ use crate::process::runtime::Versions;
 use crate::process::{OpenOptions, Process};
 use crate::report::session::open_isolate;
 use crate::stack::native::Modules;
-use crate::stack::{thread_regs, walk_thread, ThreadStack};
+use crate::stack::native::Regs;
+use crate::stack::{walk_thread, ThreadStack};
 use crate::v8::frames::FrameDecoder;
 use crate::v8::Runtime;
 use serde::Serialize;
@@ -96,5 +97,21 @@ pub fn stacks(core: &Path, opts: &OpenOptions, with_args: bool) -> Result<StackR
         missing_libraries: modules.problems().to_vec(),
         partial: diagnostics.is_partial(),
         diagnostics,
+    })
+}
+
+/// Registers of a thread as the core recorded them.
+pub fn thread_regs(p: &Process, tid: u32) -> Option<Regs> {
+    let t = p.core.threads.iter().find(|t| t.tid == tid)?;
+    let r = &t.regs;
+    Some(Regs {
+        rip: r.rip,
+        rsp: r.rsp,
+        rbp: Some(r.rbp),
+        rbx: Some(r.rbx),
+        r12: Some(r.r12),
+        r13: Some(r.r13),
+        r14: Some(r.r14),
+        r15: Some(r.r15),
     })
 }

@@ -1,4 +1,8 @@
-//! `corewalk stack`: the frames of every thread, native and JavaScript, innermost first.
+//! The stack walker: the frames of one thread, native and JavaScript, innermost first, from its
+//! registers, the process's memory and the modules its caller found ([`native::Modules`]). Calls
+//! `memory/`, `binary/` (unwind tables), `process/` (the mapped files' types) and `v8/`
+//! (JavaScript frames, when the caller could open the heap); degrades to native frames when it
+//! could not.
 //!
 //! Native frames are unwound by call frame information (`.eh_frame`) where the code has it, by
 //! frame pointer where it does not (V8's builtins and generated code keep an `rbp` chain), and as
@@ -9,7 +13,6 @@
 pub mod native;
 
 use crate::memory::Memory;
-use crate::process::Process;
 use crate::v8::frames::{FrameDecoder, JsFrame};
 use native::{Modules, Regs, Step};
 use serde::Serialize;
@@ -211,20 +214,4 @@ fn plausible(modules: &Modules<'_>, pc: u64) -> bool {
         return true;
     }
     modules.is_executable(pc)
-}
-
-/// Registers of a thread as the core recorded them.
-pub fn thread_regs(p: &Process, tid: u32) -> Option<Regs> {
-    let t = p.core.threads.iter().find(|t| t.tid == tid)?;
-    let r = &t.regs;
-    Some(Regs {
-        rip: r.rip,
-        rsp: r.rsp,
-        rbp: Some(r.rbp),
-        rbx: Some(r.rbx),
-        r12: Some(r.r12),
-        r13: Some(r.r13),
-        r14: Some(r.r14),
-        r15: Some(r.r15),
-    })
 }
