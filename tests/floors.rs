@@ -77,5 +77,9 @@ fn no_module_uses_a_floor_above_its_own() {
         }
     }
     assert!(checked > 100, "only {checked} crate paths found");
-    assert!(wrong.is_empty(), "uses of higher floors:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "uses of higher floors:\n{}",
+        wrong.join("\n")
+    );
 }

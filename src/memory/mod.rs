@@ -380,7 +380,11 @@ mod tests {
         }]);
         assert_eq!(m.read_u64_at(0x1000, 8), Some(0x0707_0707_0707_0707));
         assert_eq!(m.read_u8_at(0xff8, 8), Some(7));
-        assert_eq!(m.read_u64_at(u64::MAX - 7, 0x1009), None, "no wrap to 0x1001");
+        assert_eq!(
+            m.read_u64_at(u64::MAX - 7, 0x1009),
+            None,
+            "no wrap to 0x1001"
+        );
         assert_eq!(m.read_u32_at(u64::MAX, 1), None);
         assert_eq!(m.read_u16_at(u64::MAX, 0x1001), None);
         assert_eq!(m.slice_at(0x1000, 4, 8), Some(&a[4..12]));

@@ -434,17 +434,11 @@ impl<M: Memory> Reader<'_, '_, M> {
         let is_prototype_map =
             (u64::from(map.bit_field3) >> (self.off.is_dictionary_shift - 1)) & 1 == 1;
         if new_target_is_base && !is_prototype_map {
-            if let Some(c) = self.map_constructor(map) {
-                let ct = self.type_of(c);
-                if ct.is_some_and(|ct| ty.is_function(ct)) {
-                    let name = self
-                        .function_sfi(c)
-                        .map(|s| self.sfi_debug_name(s))
-                        .unwrap_or_default();
-                    if !name.is_empty() && name != "Object" {
-                        return (Some(c), name);
-                    }
-                }
+            if let Some(named) = self
+                .map_constructor(map)
+                .and_then(|c| self.naming_function(c))
+            {
+                return named;
             }
         }
         // 2. Symbol.toStringTag or "constructor" data properties along the prototype chain.
@@ -460,18 +454,14 @@ impl<M: Memory> Reader<'_, '_, M> {
                 }
             }
             if step > 0 {
-                if let Some(Tagged::Object(c)) =
-                    self.own_data_property_named(current, "constructor")
+                if let Some(named) = self
+                    .own_data_property_named(current, "constructor")
+                    .and_then(|v| match v {
+                        Tagged::Object(c) => self.naming_function(c),
+                        _ => None,
+                    })
                 {
-                    if self.type_of(c).is_some_and(|ct| ty.is_function(ct)) {
-                        let name = self
-                            .function_sfi(c)
-                            .map(|s| self.sfi_debug_name(s))
-                            .unwrap_or_default();
-                        if !name.is_empty() && name != "Object" {
-                            return (Some(c), name);
-                        }
-                    }
+                    return named;
                 }
             }
             let Some(proto) = Tagged::from_word(current_map.prototype).object() else {
@@ -490,6 +480,18 @@ impl<M: Memory> Reader<'_, '_, M> {
             return (None, self.wrapper_class(obj).to_string());
         }
         (None, class_name(self.v8, t).to_string())
+    }
+
+    /// `c` when it is a function whose debug name (neither empty nor `Object`) names objects.
+    fn naming_function(&self, c: u64) -> Option<(Option<u64>, String)> {
+        if !self.type_of(c).is_some_and(|t| self.types.is_function(t)) {
+            return None;
+        }
+        let name = self
+            .function_sfi(c)
+            .map(|s| self.sfi_debug_name(s))
+            .unwrap_or_default();
+        (!name.is_empty() && name != "Object").then_some((Some(c), name))
     }
 
     /// `String`, `Number`, `Boolean`, `Symbol` or `BigInt` by the wrapped value's type.
