@@ -9,7 +9,7 @@
 //! 4. [`graph`]: the object graph (strings, indexes, the build pipeline, reachability,
 //!    dominators), with no V8 offsets of its own;
 //! 5. consumers: [`snapshot`] (the `.heapsnapshot` format: writer, spill files, reader), [`stack`]
-//!    (the native unwinder and thread walk), [`report`] (an opened [`report::Session`] and every
+//!    (the native unwinder and thread walk), [`report`] (an opened [`report::session::Session`] and every
 //!    command's report, with one diagnostics envelope);
 //! 6. the command line (`src/bin/corewalk`): arguments, rendering, exit statuses.
 //!

@@ -308,7 +308,7 @@ fn the_workloads_classes_and_retained_sizes_match() {
         )
     };
     // `analyze --retained` computes what DevTools computes from our snapshot.
-    let a = corewalk_json(&["analyze", p(&made.core), "--retained", "--json"]);
+    let a = corewalk_graph_json(&["analyze", p(&made.core), "--retained", "--json"]);
     assert!(!a["top_retainers"].as_array().unwrap().is_empty());
     for class in ["Session", "Point", "Node3", "Date"] {
         let (n, r) = find(&ours, class);
@@ -388,7 +388,7 @@ fn summaries_agree(major: u32) {
     let file = d.join("core.heapsnapshot");
     let r = corewalk(&["snapshot", p(&made.core), "-o", p(&file), "-q"]);
     assert_guessed_roots(&r, "snapshot");
-    let same = corewalk_json(&["diff", p(&file), p(&made.core), "--json", "-q"]);
+    let same = corewalk_graph_json(&["diff", p(&file), p(&made.core), "--json", "-q"]);
     let changed: Vec<&Value> = same["classes"]
         .as_array()
         .unwrap()

@@ -58,7 +58,7 @@ fn is_appended_text(t: NodeType, name: &str) -> bool {
 }
 
 /// Where [`Absorbed`] puts what it lays out: the columns of an in-memory [`Graph`] ([`Columns`]),
-/// or the snapshot writer's spill files ([`spill`]). Nodes come in order, each followed by its
+/// or the snapshot writer's spill files ([`crate::snapshot::spill`]). Nodes come in order, each followed by its
 /// edges.
 pub(crate) trait Sink {
     /// Room for `n` nodes.
@@ -479,12 +479,7 @@ pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
     progress.finish();
     if ctx.v8.layout.objects.read_only_size_zero {
         for page in ctx.pages.iter() {
-            let read_only = page.heap == 0
-                || model
-                    .walker
-                    .read_only
-                    .iter()
-                    .any(|&(s, e)| (s..e).contains(&page.area_start));
+            let read_only = page.heap == 0 || model.walker.in_read_only(page.area_start);
             if read_only {
                 read_only_areas.push((page.area_start, page.area_end));
             }

@@ -8,7 +8,7 @@ use crate::memory::AddrMap;
 pub struct Index<'a> {
     /// Object starts by page (see [`PageStarts`]).
     pub pages: &'a PageStarts,
-    /// Which references V8 keeps to each object (see [`essential`]).
+    /// Which references V8 keeps to each object (see [`crate::v8::node::essential`]).
     pub essential: &'a [Essential],
 }
 

@@ -5,11 +5,11 @@
 //!
 //! Storage is columnar: node `i` is `addrs[i]`, `sizes[i]`, `types[i]`, `names[i]`; edges are one
 //! flat array in node order (`edge_start[i]..edge_start[i+1]`), names interned in `strings`
-//! ([`strings`]). Reading ([`build`]) hands nodes and edges to a sink: these columns, or the
+//! ([`strings`]). Reading (`build.rs`) hands nodes and edges to a sink: these columns, or the
 //! snapshot writer's spill files ([`crate::snapshot::spill`]), which keep only edge targets in
 //! memory. Each slot is checked against the exact set of object starts found by the page walk
 //! ([`index`]), so a raw word that merely looks like a pointer cannot make an edge. Then roots and
-//! reachability ([`reach`]) and dominators ([`dominators`]).
+//! reachability (`reach.rs`) and dominators ([`dominators`]).
 
 mod build;
 pub mod dominators;

@@ -55,7 +55,7 @@ pub(crate) fn roots_and_reach<M: Memory>(
     }
 }
 
-/// Roots and what they reach (see [`roots_and_reach`]).
+/// Roots and what they reach (see `roots_and_reach`).
 pub struct Reach {
     pub roots: Vec<(String, Vec<u32>)>,
     pub reachable: Vec<bool>,

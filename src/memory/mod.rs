@@ -133,11 +133,9 @@ pub trait Memory: Sync {
         Some(String::from_utf8_lossy(&b[..end]).into_owned())
     }
 
-    /// The ranges this memory holds, sorted by address (none for memories that cannot list
-    /// them): what heap discovery and root scanning look through.
-    fn ranges(&self) -> Vec<Range> {
-        Vec::new()
-    }
+    /// The ranges this memory holds as the process had them, sorted by address: what heap
+    /// discovery, the search for allocation areas and root scanning look through.
+    fn ranges(&self) -> Vec<Range>;
 }
 
 /// One contiguous range of memory backed by a byte slice.
@@ -205,11 +203,6 @@ impl<'a> Regions<'a> {
             regions: out,
             chunks,
         }
-    }
-
-    /// The regions, sorted by address.
-    pub fn regions(&self) -> &[Region<'a>] {
-        &self.regions
     }
 
     fn find(&self, addr: u64) -> Option<&Region<'a>> {
@@ -282,35 +275,11 @@ impl<A: Memory, B: Memory> Memory for Layered<A, B> {
             .or_else(|| self.bottom.bytes_at(addr, max))
     }
 
-    /// The top's ranges, then the parts of the bottom's that the top does not cover, sorted.
+    /// The top's ranges: what the process had. The bottom only fills bytes the top lacks (for a
+    /// process: the executable's file contents beneath the core), which no heap page, allocation
+    /// area or root lives in.
     fn ranges(&self) -> Vec<Range> {
-        let top = self.top.ranges();
-        let mut out = top.clone();
-        for b in self.bottom.ranges() {
-            let mut at = b.start;
-            for t in top
-                .iter()
-                .filter(|t| t.start < b.end() && b.start < t.end())
-            {
-                if at < t.start {
-                    out.push(Range {
-                        start: at,
-                        len: t.start - at,
-                        ..b
-                    });
-                }
-                at = at.max(t.end());
-            }
-            if at < b.end() {
-                out.push(Range {
-                    start: at,
-                    len: b.end() - at,
-                    ..b
-                });
-            }
-        }
-        out.sort_by_key(|r| r.start);
-        out
+        self.top.ranges()
     }
 }
 
@@ -332,6 +301,10 @@ impl<M: Memory> Memory for Window<'_, M> {
             }
         }
         self.inner.bytes_at(addr, max)
+    }
+
+    fn ranges(&self) -> Vec<Range> {
+        self.inner.ranges()
     }
 }
 
@@ -432,7 +405,7 @@ mod tests {
     }
 
     #[test]
-    fn layered_ranges_are_the_top_then_what_the_bottom_adds() {
+    fn layered_ranges_are_the_tops_only() {
         let a = [1u8; 4];
         let b = [2u8; 32];
         let top = Regions::new(vec![Region {
@@ -445,14 +418,17 @@ mod tests {
             data: &b,
             writable: false,
         }]);
-        let r = |start, len, writable| Range {
-            start,
-            len,
-            writable,
-        };
+        let want = top.ranges();
         assert_eq!(
-            Layered { top, bottom }.ranges(),
-            vec![r(0x10, 8, false), r(0x18, 4, true), r(0x1c, 20, false)]
+            want,
+            vec![Range {
+                start: 0x18,
+                len: 4,
+                writable: true
+            }]
         );
+        let m = Layered { top, bottom };
+        assert_eq!(m.ranges(), want);
+        assert_eq!(m.read_u8(0x10), Some(2), "the bottom still fills the gaps");
     }
 }

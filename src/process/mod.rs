@@ -190,7 +190,7 @@ impl Process {
             .iter()
             .map(|l| {
                 let a = l.vaddr.wrapping_add(self.bias);
-                (a, a + l.memsz)
+                (a, a.saturating_add(l.memsz))
             })
             .collect()
     }

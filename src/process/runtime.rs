@@ -42,7 +42,10 @@ impl Versions {
         let node = meta
             .and_then(|m| read_std_string(mem, m, 32))
             .filter(|s| is_version(s));
-        let meta_v8 = meta.and_then(|m| read_std_string(mem, m + STD_STRING_SIZE, 64));
+        let meta_v8 = meta.and_then(|m| {
+            m.checked_add(STD_STRING_SIZE)
+                .and_then(|a| read_std_string(mem, a, 64))
+        });
         let v8 = v8_string
             .clone()
             .or(meta_v8)

@@ -381,12 +381,7 @@ pub fn classify<M: Memory>(
                         let flags = model.mem.read_u32_at(o.addr, model.off.symbol_flags);
                         Key::Type(t, u8::from(flags.unwrap_or(0) & 1 == 1))
                     } else if Some(t) == ty.map {
-                        let ro = model
-                            .walker
-                            .read_only
-                            .iter()
-                            .any(|&(a, b)| (a..b).contains(&o.addr));
-                        Key::Type(t, u8::from(ro))
+                        Key::Type(t, u8::from(model.walker.in_read_only(o.addr)))
                     } else if let NameKey::Function(sfi) = model.name_key(o, &mut per_object) {
                         Key::Sfi(sfi)
                     } else if ty.is_function(t) {

@@ -102,6 +102,8 @@ pub fn info(core_path: &Path, opts: &OpenOptions) -> Result<InfoReport> {
     let mut diagnostics = Diagnostics::new(p.warnings.iter().cloned());
     let versions = Versions::read(&p, &mem);
     let v8 = Runtime::read(&p.exe, versions.v8_major_minor())?;
+    // The runtime's warnings also when no heap is found: a guessed layout is a likely cause.
+    diagnostics.extend(v8.warnings.iter().cloned());
     let class_of = |vtable: u64| p.exe_symbol_at(vtable).and_then(vtable_class);
     let heap = match Heap::discover(&v8, &mem, &class_of) {
         Ok(h) => {

@@ -3,7 +3,7 @@
 //! order, and only what reachability needs stays in memory (each edge's target, 4 bytes, and
 //! each node's first edge, 4 bytes). The snapshot writer then reads the files back once, in
 //! order. A heap of 30 M objects and 80 M edges needs about 0.8 GB this way (batches in flight
-//! included), against 2.6 GB for the whole [`Graph`](super::Graph).
+//! included), against 2.6 GB for the whole [`Graph`](crate::graph::Graph).
 //!
 //! Records (little-endian):
 //! - node: type (u8, index in [`ALL`]), name (u32: an interned string, or [`TEXT`] + k for the

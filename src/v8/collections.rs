@@ -14,7 +14,7 @@ impl<M: Memory> Reader<'_, '_, M> {
     ) -> (Vec<(Tagged, Option<Tagged>)>, u64) {
         let mut out = Vec::new();
         // JSCollection: map, properties, elements, table.
-        let Some(table) = self.ptr(obj, 24) else {
+        let Some(table) = self.ptr(obj, self.off.collection_table) else {
             return (out, 0);
         };
         let is_map = self

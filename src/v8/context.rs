@@ -34,7 +34,7 @@ impl<M: Memory> Reader<'_, '_, M> {
     /// `unwrap` is false.
     pub fn context_slots(&self, ctx: u64, limit: usize, unwrap: bool) -> Vec<Slot> {
         let mut out = Vec::new();
-        let Some(scope) = self.ptr(ctx, 16) else {
+        let Some(scope) = self.ptr(ctx, self.off.context_scope_info) else {
             return out;
         };
         if self.type_of(scope) != self.types.scope_info {
@@ -51,7 +51,8 @@ impl<M: Memory> Reader<'_, '_, M> {
                 .and_then(|n| self.ptr(scope, n + 8 * i))
                 .and_then(|n| self.string(n, 256))
                 .map_or_else(|| format!("<local {i}>"), |s| s.text);
-            if let Some(v) = self.field(ctx, 16 + 8 * (header + i)) {
+            // Slots follow the length: the scope info is slot 0.
+            if let Some(v) = self.field(ctx, self.off.context_scope_info + 8 * (header + i)) {
                 let v = if unwrap {
                     self.unwrap_context_cell(v)
                 } else {

@@ -68,7 +68,7 @@ pub struct FrameDecoder<'m, 'a, M> {
     bytecode_data: u64,
     code_kind: Option<(u64, u64)>,
     kind_baseline: Option<u64>,
-    /// `interpreter::Bytecodes::kBytecodeSizes` (uint8[3][count]: single, double and quadruple
+    /// `interpreter::Bytecodes::kBytecodeSizes` (`uint8[3][count]`: single, double and quadruple
     /// operand scale), read from the executable.
     bytecode_sizes: Option<Vec<u8>>,
     /// `DeoptimizationData` indices of the inlining positions and the literal array.

@@ -4,9 +4,8 @@
 use super::model::{Model, Reader};
 use crate::memory::Memory;
 
-/// Where a function is defined.
-#[derive(Clone, Debug, PartialEq, Eq)]
 /// A script's id and the positions where its lines end.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScriptLines {
     pub id: u32,
     /// The script's name or URL, when it has one.
@@ -30,6 +29,8 @@ impl ScriptLines {
 /// Longest script source read for line ends (longer sources are cut).
 const MAX_SOURCE: usize = 256 << 20;
 
+/// Where a function is defined.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Location {
     pub script: String,
     /// 1-based line and column.

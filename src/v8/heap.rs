@@ -109,7 +109,7 @@ impl Heap {
             .filter(|(&h, _)| h != heap_address)
             .map(|(&h, &n)| (h, n))
             .collect();
-        let mut warnings = v8.warnings.clone();
+        let mut warnings = Vec::new();
         if !other_isolates.is_empty() {
             warnings.push(Warning::partial(format!(
                 "{} other isolate(s) found (worker threads?); reporting the one with the most pages",
@@ -302,7 +302,7 @@ fn group_spaces(
 
 /// Read-only pages that [`Heap::discover`] does not list (V8 ≥ 13 keeps their metadata in a
 /// different class): every page-aligned address of `mem`'s ranges, not already a page of `heap`,
-/// whose header passes [`read_only_page`].
+/// whose header passes `read_only_page`.
 pub fn extra_read_only_pages(
     v8: &Runtime,
     heap: &Heap,
@@ -315,15 +315,18 @@ pub fn extra_read_only_pages(
         return extra;
     }
     for r in mem.ranges().iter().filter(|r| r.len >= 16) {
-        let mut a = (r.start + page_size - 1) & !(page_size - 1);
-        while a < r.end() {
-            let known = heap.pages.iter().any(|p| p.addr == a);
+        let mut next = r
+            .start
+            .checked_add(page_size - 1)
+            .map(|a| a & !(page_size - 1));
+        while let Some(a) = next.filter(|&a| a < r.end()) {
+            let known = heap.pages.binary_search_by_key(&a, |p| p.addr).is_ok();
             if !known {
                 if let Some(p) = read_only_page(v8, mem, a, meta_maps) {
                     extra.push(p);
                 }
             }
-            a += page_size;
+            next = a.checked_add(page_size);
         }
     }
     extra

@@ -39,7 +39,9 @@ impl<'a, M: Memory> Isolate<'a, M> {
         roots: RootSources,
     ) -> Result<Isolate<'a, M>> {
         let heap = Heap::discover(v8, mem, class_of)?;
-        let mut warnings = heap.warnings.clone();
+        // The runtime's warnings (a layout of the nearest version...), then the heap's.
+        let mut warnings = v8.warnings.clone();
+        warnings.extend(heap.warnings.iter().cloned());
         let mut walker = Walker::new(v8, &heap, mem).ok_or_else(|| {
             Error::NoHeap("no map of maps found: the heap pages hold no decodable objects".into())
         })?;

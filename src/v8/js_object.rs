@@ -269,7 +269,7 @@ impl<M: Memory> Model<'_, M> {
     }
 
     /// Where the named properties of fast-mode objects with `map` are, decided by the map alone:
-    /// what [`Model::property_slots`] (without names) reads per object, read once per map.
+    /// what [`Reader::property_slots`] (without names) reads per object, read once per map.
     /// `None` for dictionary-mode maps, whose properties are per object.
     pub fn property_layout(&self, map: &MapInfo) -> Option<Vec<LayoutSlot>> {
         let o = &self.off;
@@ -310,7 +310,7 @@ impl<M: Memory> Model<'_, M> {
     }
 
     /// The named properties of `obj` by its map's [`Model::property_layout`]: the slots
-    /// [`Model::property_slots`] gives without names. `body` is the object's bytes from its start
+    /// [`Reader::property_slots`] gives without names. `body` is the object's bytes from its start
     /// (in-object fields are read from it).
     pub fn slots_by_layout(&self, obj: u64, body: &[u8], layout: &[LayoutSlot]) -> Vec<Slot> {
         let mut props = None;
@@ -549,7 +549,7 @@ impl<M: Memory> Reader<'_, '_, M> {
         self.property_slots(obj, map, limit, true)
     }
 
-    /// [`Model::properties`]; with `names` false, slots with a key leave `name` empty (the
+    /// [`Reader::properties`]; with `names` false, slots with a key leave `name` empty (the
     /// caller names them from `key`, e.g. once per key for millions of objects).
     pub fn property_slots(&self, obj: u64, map: &MapInfo, limit: usize, names: bool) -> Vec<Slot> {
         let o = &self.off;

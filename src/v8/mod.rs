@@ -19,6 +19,7 @@ pub mod object;
 pub mod offsets;
 pub mod roots;
 pub mod string;
+#[cfg(any(test, feature = "synth"))]
 pub mod synth;
 pub mod types;
 pub mod walk;
@@ -47,7 +48,7 @@ pub struct Runtime {
     /// Whether this V8's heap snapshot names a global object `<constructor> (global*)` and its
     /// proxy `<constructor> (global)` (V8 14): the executable then holds the format strings.
     pub marks_global_objects: bool,
-    /// `interpreter::Bytecodes::kBytecodeSizes` (uint8[3][count]: single, double and quadruple
+    /// `interpreter::Bytecodes::kBytecodeSizes` (`uint8[3][count]`: single, double and quadruple
     /// operand scale), read from the executable.
     pub bytecode_sizes: Option<Vec<u8>>,
 }

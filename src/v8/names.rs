@@ -323,7 +323,10 @@ impl<M: Memory> Reader<'_, '_, M> {
             };
         }
         if Some(t) == ty.symbol {
-            let flags = self.mem.read_u32_at(o.addr, 12).unwrap_or(0);
+            let flags = self
+                .mem
+                .read_u32_at(o.addr, self.off.symbol_flags)
+                .unwrap_or(0);
             return if flags & 1 == 1 {
                 named(NodeType::Hidden, "private symbol")
             } else {
@@ -374,12 +377,7 @@ impl<M: Memory> Reader<'_, '_, M> {
             });
         }
         if Some(t) == ty.map {
-            let read_only = self
-                .walker
-                .read_only
-                .iter()
-                .any(|&(a, b)| (a..b).contains(&o.addr));
-            return if read_only {
+            return if self.walker.in_read_only(o.addr) {
                 named(NodeType::Hidden, "system / Map")
             } else {
                 named(NodeType::ObjectShape, "system / Map")

@@ -142,12 +142,7 @@ pub fn essential<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> Essential {
             Essential::AsProperty
         };
     }
-    let read_only = model
-        .walker
-        .read_only
-        .iter()
-        .any(|&(s, e)| (s..e).contains(&a));
-    if read_only
+    if model.walker.in_read_only(a)
         && matches!(
             ctx.v8.shapes.kind(t),
             Kind::FixedArray | Kind::FixedDoubleArray | Kind::ByteArray | Kind::DescriptorArray

@@ -30,6 +30,8 @@ pub struct Offsets {
     pub primitive_wrapper_value: u64,
     /// A context's fixed slots (`Context::SCOPE_INFO_INDEX`, `PREVIOUS_INDEX`), after its length.
     pub context_scope_info: u64,
+    /// `JSCollection::table` (a `JSMap`'s or `JSSet`'s ordered hash table).
+    pub collection_table: u64,
     pub context_previous: u64,
     pub regexp_source: u64,
     pub date_value: u64,
@@ -93,6 +95,7 @@ impl Offsets {
             generator_function: c("JSGeneratorObject", "function", 24),
             primitive_wrapper_value: c("JSPrimitiveWrapper", "value", 24),
             context_scope_info: 16,
+            collection_table: c("JSCollection", "table", 24),
             context_previous: 24,
             regexp_source: c("JSRegExp", "source", 32),
             date_value: c("JSDate", "value", 24),

@@ -134,7 +134,7 @@ pub fn find<M: Memory>(
         .map(|p| (p.addr, p.addr + p.size))
         .collect();
     let mut conservative = Vec::new();
-    let iso = (start, start + ISOLATE_BEFORE + ISOLATE_AFTER);
+    let iso = (start, start.saturating_add(ISOLATE_BEFORE + ISOLATE_AFTER));
     for r in ranges.iter().filter(|r| r.writable && r.len > 0) {
         let (a, b) = (r.start, r.end());
         if heap_pages.iter().any(|&(p, q)| p < b && a < q) {

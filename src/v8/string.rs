@@ -190,8 +190,7 @@ impl<M: Memory> Reader<'_, '_, M> {
         self.key_text(k)
     }
 
-    /// A property key as text: strings as they are, symbols as `Symbol(description)`.
-    /// Whether `k` can be a property key (a string or a symbol), as [`Model::key_text`] decides
+    /// Whether `k` can be a property key (a string or a symbol), as [`Reader::key_text`] decides
     /// without reading it.
     pub fn is_key(&self, k: u64) -> bool {
         self.type_of(k).is_some_and(|t| {
@@ -199,6 +198,7 @@ impl<M: Memory> Reader<'_, '_, M> {
         })
     }
 
+    /// A property key as text: strings as they are, symbols as `Symbol(description)`.
     pub fn key_text(&self, k: u64) -> Option<String> {
         let t = self.type_of(k)?;
         if let Kind::String(_) = self.v8.shapes.kind(t) {

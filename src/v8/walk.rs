@@ -123,6 +123,11 @@ impl<'a, M: Memory> Walker<'a, M> {
         })
     }
 
+    /// Whether `addr` is in the object area of a read-only page.
+    pub fn in_read_only(&self, addr: u64) -> bool {
+        self.read_only.iter().any(|&(s, e)| (s..e).contains(&addr))
+    }
+
     /// Every page to walk: the heap's and the extra read-only ones.
     pub fn pages<'h>(&'h self, heap: &'h Heap) -> Vec<Page> {
         let mut v: Vec<Page> = heap

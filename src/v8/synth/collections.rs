@@ -27,7 +27,7 @@ impl SynthHeap {
     }
 
     /// An ordered hash table: element count, deleted count, bucket count, the buckets, then
-    /// `capacity` entries (key, [value,] chain), capacity twice the buckets (at least 4).
+    /// `capacity` entries (key, value when a map, chain), capacity twice the buckets (at least 4).
     fn collection(&mut self, itype: u16, table_type: u16, entry: usize, entries: &[Entry]) -> u64 {
         let n = entries.len().min(1 << 20);
         let capacity = n.max(4).next_power_of_two();
