@@ -8,15 +8,18 @@ cd "$(dirname "$0")/.."
 node=$(scripts/fetch-node.sh "${1:-system}")
 out=${COREWALK_DEMO_DIR:-${TMPDIR:-/tmp}/corewalk-demo}
 cargo build --release --quiet
+# Exit 3 is a partial result, printed with its warnings (today every command that reads the object
+# graph, whose C++-held roots are guessed): the demo goes on.
+corewalk() { target/release/corewalk "$@" || [ $? -eq 3 ]; }
 echo "== making a core of testdata/zoo.js under $("$node" --version) in $out" >&2
 scripts/make-core.sh "$node" testdata/zoo.js "$out" >/dev/null
 echo "== corewalk info $out/core" >&2
-target/release/corewalk info "$out/core"
+corewalk info "$out/core"
 echo "== corewalk analyze $out/core --top 20" >&2
-target/release/corewalk analyze "$out/core" --top 20
+corewalk analyze "$out/core" --top 20
 echo "== corewalk objects $out/core --class Session --limit 3" >&2
-target/release/corewalk objects "$out/core" --class Session --limit 3
+corewalk objects "$out/core" --class Session --limit 3
 echo "== corewalk snapshot $out/core -o $out/core.heapsnapshot   (open it in Chrome DevTools > Memory)" >&2
-target/release/corewalk snapshot "$out/core" -o "$out/core.heapsnapshot"
+corewalk snapshot "$out/core" -o "$out/core.heapsnapshot"
 echo "== corewalk stack $out/core --args   (main thread)" >&2
-target/release/corewalk stack "$out/core" --args | awk 'NR > 1 && /^$/ { exit } { print }'
+corewalk stack "$out/core" --args | awk 'NR > 1 && /^$/ { exit } { print }'

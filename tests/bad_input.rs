@@ -331,3 +331,33 @@ fn snapshot_never_replaces_its_input_or_a_device_or_pipe_it_writes_to() {
         .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
+
+#[test]
+fn a_closed_stdout_is_no_panic() {
+    let made = core_of("small.js", 20, "kernel");
+    let core = p(&made.core);
+    for args in [
+        &["info", core][..],
+        &["analyze", core, "-q"],
+        &["objects", core, "--class", "Object", "-q"],
+        &["stack", core, "--args"],
+        &["retainers", core, "--class", "Object", "-q"],
+        &["diff", core, core, "-q"],
+    ] {
+        // The reading end is closed before corewalk writes anything (as `| head -0` would).
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_corewalk"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run corewalk");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait for corewalk");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            matches!(out.status.code(), Some(0) | Some(3)) && !err.contains("panicked"),
+            "corewalk {args:?} with stdout closed: {:?} {err}",
+            out.status.code()
+        );
+    }
+}

@@ -525,22 +525,25 @@ impl corewalk::progress::Progress for Bar {
 }
 
 pub fn stack(r: &corewalk::report::stack::StackReport) {
+    use std::fmt::Write as _;
+    let mut s = String::new();
     for m in &r.missing_libraries {
         eprintln!("warning: {m}");
     }
     for (i, t) in r.threads.iter().enumerate() {
         if i > 0 {
-            println!();
+            let _ = writeln!(s);
         }
         let role = if t.main { ", main thread" } else { "" };
-        println!(
+        let _ = writeln!(
+            s,
             "Thread {} ({}{role})",
             t.tid,
             t.name.as_deref().unwrap_or("?")
         );
         for (k, f) in t.frames.iter().enumerate() {
             for js in f.js.iter().flat_map(|j| &j.inlined) {
-                println!("  #{k:<3} {:18}  {}  [JS inlined]", "", js_label(js));
+                let _ = writeln!(s, "  #{k:<3} {:18}  {}  [JS inlined]", "", js_label(js));
             }
             let what = match (&f.js, &f.symbol) {
                 (Some(js), _) if js.function.is_some() => {
@@ -561,12 +564,13 @@ pub fn stack(r: &corewalk::report::stack::StackReport) {
                     None => "?? (generated code)".into(),
                 },
             };
-            println!("  #{k:<3} {:#018x}  {what}  <{}>", f.pc, f.how.label());
+            let _ = writeln!(s, "  #{k:<3} {:#018x}  {what}  <{}>", f.pc, f.how.label());
         }
         if let Some(why) = &t.stopped {
-            println!("  -- walk stopped: {why}");
+            let _ = writeln!(s, "  -- walk stopped: {why}");
         }
     }
+    print_out(&s);
 }
 
 /// `name(args) at script:line:column` of a JavaScript frame.
@@ -590,13 +594,16 @@ fn js_label(js: &corewalk::v8::frames::JsFrame) -> String {
 }
 
 pub fn diff(r: &corewalk::report::diff::DiffReport, top: usize) {
+    use std::fmt::Write as _;
+    let mut s = String::new();
     for (label, side) in [("A", &r.a), ("B", &r.b)] {
         let version = side
             .node_version
             .as_deref()
             .map(|v| format!(", Node {v}"))
             .unwrap_or_default();
-        println!(
+        let _ = writeln!(
+            s,
             "{label}  {} ({}{version}): {} objects, {}",
             side.path,
             side.kind,
@@ -604,13 +611,15 @@ pub fn diff(r: &corewalk::report::diff::DiffReport, top: usize) {
             bytes(side.bytes)
         );
     }
-    println!();
-    println!(
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
         "{:>10} {:>10} {:>10} {:>12} {:>12}  class",
         "count A", "count B", "change", "bytes A", "change"
     );
     for d in r.classes.iter().take(top) {
-        println!(
+        let _ = writeln!(
+            s,
             "{:>10} {:>10} {:>+10} {:>12} {:>12}  {}",
             d.count_a,
             d.count_b,
@@ -621,11 +630,13 @@ pub fn diff(r: &corewalk::report::diff::DiffReport, top: usize) {
         );
     }
     if r.classes.len() > top {
-        println!(
+        let _ = writeln!(
+            s,
             "... {} more classes (--top, or --json for all)",
             r.classes.len() - top
         );
     }
+    print_out(&s);
 }
 
 fn signed_bytes(n: i64) -> String {
@@ -634,7 +645,10 @@ fn signed_bytes(n: i64) -> String {
 }
 
 pub fn retainers(r: &corewalk::report::leaks::RetainersReport) {
-    println!(
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
         "{} instance(s) of {}{}",
         r.instances,
         r.class,
@@ -653,20 +667,25 @@ pub fn retainers(r: &corewalk::report::leaks::RetainersReport) {
         if g.more_steps > 0 {
             line.push_str(&format!(" ← ... {} more", g.more_steps));
         }
-        println!("{line}");
-        println!("    e.g. {}", g.example);
+        let _ = writeln!(s, "{line}");
+        let _ = writeln!(s, "    e.g. {}", g.example);
     }
+    print_out(&s);
 }
 
 pub fn refs(r: &corewalk::report::leaks::RefsReport) {
-    println!(
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
         "{} {}: {} referrer(s)",
         r.address,
         r.class,
         r.referrers.len()
     );
     for f in &r.referrers {
-        println!(
+        let _ = writeln!(
+            s,
             "  {:>18}  {} {}{}",
             f.address,
             f.edge,
@@ -674,4 +693,5 @@ pub fn refs(r: &corewalk::report::leaks::RefsReport) {
             if f.reachable { "" } else { "  (unreachable)" }
         );
     }
+    print_out(&s);
 }
