@@ -12,8 +12,10 @@ use crate::v8::function::ScriptLines;
 use crate::v8::isolate::Isolate;
 use crate::v8::model::Model;
 use crate::v8::names::NodeType;
-use crate::v8::node::{essential, EdgeSink, Essential, Known, NodeReader};
-use crate::v8::object::Kind;
+use crate::v8::node::{
+    essential, is_free, is_shape_cell, root_candidate_types, script_lines_of, sizeless_areas,
+    EdgeSink, Essential, Known, NodeReader, TAG_NAMES,
+};
 use crate::v8::roots::Special;
 use crate::v8::walk::MapCache;
 use rayon::prelude::*;
@@ -43,10 +45,6 @@ enum EdgeName {
 
 /// Objects read per batch while building edges.
 const BATCH: usize = 1 << 18;
-
-/// Names V8 gives arrays after the edge of an object or closure that holds them: `properties`,
-/// `elements`.
-const TAG_NAMES: [&str; 2] = ["(object properties)", "(object elements)"];
 
 /// Whether a node's name is a string's (non-empty) text, which [`Absorbed`] appends to the
 /// string table without looking for an equal one.
@@ -154,21 +152,7 @@ impl<S: Sink> Absorbed<S> {
         let mut strings = Strings::default();
         strings.intern("");
         sink.reserve_nodes(n);
-        let ty = &ctx.model.types;
-        let wanted = [
-            ctx.v8.types.type_of("Code"),
-            ctx.v8.types.type_of("Cell"),
-            ty.js_global_object,
-            ty.js_global_proxy,
-        ];
-        // Named types only (the others have no shape): a few hundred, not 65536.
-        let special_types = (0..ctx.v8.types.bound().min(1 << 16) as u32)
-            .map(|t| t as u16)
-            .map(|t| {
-                wanted.contains(&Some(t))
-                    || matches!(ctx.v8.shapes.kind(t), Kind::String(s) if s.internalized)
-            })
-            .collect();
+        let special_types = root_candidate_types(ctx);
         Absorbed {
             sink,
             strings,
@@ -439,7 +423,6 @@ pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
     // 1. Every object, in address order: its address and which references V8 keeps to it; with
     // what code objects refer to and the scripts' lines.
     progress.start("finding objects", page_bytes, Unit::Bytes);
-    let mut read_only_areas: Vec<(u64, u64)> = Vec::new();
     let per_page: Vec<PageObjects> = ctx
         .pages
         .par_iter()
@@ -451,11 +434,7 @@ pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
             let span = ctx.v8.layout.page_size;
             model.walker.walk_page(page, cache, &mut |o| {
                 let t = o.map.instance_type;
-                let k = ctx.v8.shapes.kind(t);
-                if k == Kind::FreeSpace
-                    || Some(t) == model.types.filler
-                    || Some(t) == model.types.free_space
-                {
+                if is_free(ctx, t) {
                     return;
                 }
                 let off = o.addr.wrapping_sub(v.base);
@@ -466,10 +445,8 @@ pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
                 set_bit(&mut v.words, (off / 8) as usize);
                 v.essential.push(essential(ctx, o));
                 model.code_references(o, &mut v.code_refs);
-                if Some(t) == model.types.script {
-                    if let Some(lines) = model.reader().script_lines(o.addr) {
-                        v.scripts.push((o.addr, lines));
-                    }
+                if let Some(lines) = script_lines_of(ctx, o) {
+                    v.scripts.push((o.addr, lines));
                 }
             });
             progress.advance(page.area_end - page.area_start);
@@ -477,14 +454,7 @@ pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
         })
         .collect();
     progress.finish();
-    if ctx.v8.layout.objects.read_only_size_zero {
-        for page in ctx.pages.iter() {
-            let read_only = page.heap == 0 || model.walker.in_read_only(page.area_start);
-            if read_only {
-                read_only_areas.push((page.area_start, page.area_end));
-            }
-        }
-    }
+    let read_only_areas = sizeless_areas(ctx);
     let n: usize = per_page.iter().map(|p| p.essential.len()).sum();
     let mut pages = PageStarts::empty(ctx.v8.layout.page_size);
     let mut essential_flags: Vec<Essential> = Vec::with_capacity(n);
@@ -605,10 +575,9 @@ pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
             )
         })
         .collect();
-    let cell = ctx.v8.types.type_of("Cell");
     let cells: std::collections::HashSet<u32> = special
         .iter()
-        .filter(|s| cell == Some(s.itype))
+        .filter(|s| is_shape_cell(ctx, s.itype))
         .map(|s| s.node)
         .collect();
     shape_refs.retain(|to| cells.contains(to));
@@ -773,9 +742,7 @@ mod tests {
         let placed: Vec<u64> = h
             .objects()
             .iter()
-            .filter(|o| !matches!(iso.v8.shapes.kind(o.instance_type), Kind::FreeSpace))
-            .filter(|o| Some(o.instance_type) != iso.model.types.filler)
-            .filter(|o| Some(o.instance_type) != iso.model.types.free_space)
+            .filter(|o| !is_free(&iso, o.instance_type))
             .map(|o| o.addr)
             .collect();
         assert_eq!(g.addrs, placed);

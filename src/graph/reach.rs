@@ -5,6 +5,7 @@ use crate::error::Warning;
 use crate::memory::Memory;
 use crate::v8::isolate::Isolate;
 use crate::v8::names::NodeType;
+use crate::v8::node::is_global;
 use crate::v8::roots::{self, Special};
 
 /// Roots, and what strong edges (`strong`) reach from them. Conservative roots are kept only
@@ -16,7 +17,6 @@ pub(crate) fn roots_and_reach<M: Memory>(
     special: &[Special],
     strong: &impl Strong,
 ) -> Reach {
-    let model = &ctx.model;
     let (found, warnings) = roots::find(ctx, &|a| starts.get(a), special);
     let (conservative, mut roots): (Vec<_>, Vec<_>) = found
         .into_iter()
@@ -37,13 +37,10 @@ pub(crate) fn roots_and_reach<M: Memory>(
         }
         roots.push((name, kept));
     }
-    let global_types = [model.types.js_global_object, model.types.js_global_proxy];
     let globals = special
         .iter()
         .filter(|s| {
-            seen[s.node as usize]
-                && s.node_type == NodeType::Object
-                && global_types.contains(&Some(s.itype))
+            seen[s.node as usize] && s.node_type == NodeType::Object && is_global(ctx, s.itype)
         })
         .map(|s| s.node)
         .collect();

@@ -8,6 +8,7 @@ use crate::v8::heap::Page;
 use crate::v8::isolate::Isolate;
 use crate::v8::names::MAX_NAME;
 use crate::v8::names::{Class, NameKey, NodeType};
+use crate::v8::node::is_free;
 use crate::v8::object::Kind;
 use crate::v8::walk::{MapCache, PageWalk, Stop};
 use rayon::prelude::*;
@@ -328,7 +329,7 @@ pub fn classify<M: Memory>(
                 let walk: PageWalk = model.walker.walk_page(page, &mut walk_cache, &mut |o| {
                     let t = o.map.instance_type;
                     let kind = ctx.v8.shapes.kind(t);
-                    if Some(t) == ty.free_space || Some(t) == ty.filler || kind == Kind::FreeSpace {
+                    if is_free(ctx, t) {
                         acc.free += o.size;
                         return;
                     }

@@ -154,6 +154,68 @@ pub fn essential<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> Essential {
     Essential::Yes
 }
 
+/// Names V8 gives arrays after the edge of an object or closure that holds them: its
+/// `properties` and its `elements` (index 0 and 1).
+pub const TAG_NAMES: [&str; 2] = ["(object properties)", "(object elements)"];
+
+/// Free space and fillers: memory between objects, no nodes in V8's snapshot.
+pub fn is_free<M: Memory>(ctx: &Isolate<'_, M>, t: u16) -> bool {
+    let ty = &ctx.model.types;
+    ctx.v8.shapes.kind(t) == Kind::FreeSpace || Some(t) == ty.filler || Some(t) == ty.free_space
+}
+
+/// The instance types of the objects roots and user roots are chosen among: code objects,
+/// cells, global objects and their proxies, internalized strings (indexed by instance type; the
+/// named types only, a few hundred, not 65536).
+pub fn root_candidate_types<M: Memory>(ctx: &Isolate<'_, M>) -> Vec<bool> {
+    let ty = &ctx.model.types;
+    let wanted = [
+        ctx.v8.types.type_of("Code"),
+        ctx.v8.types.type_of("Cell"),
+        ty.js_global_object,
+        ty.js_global_proxy,
+    ];
+    (0..ctx.v8.types.bound().min(1 << 16) as u32)
+        .map(|t| t as u16)
+        .map(|t| {
+            wanted.contains(&Some(t))
+                || matches!(ctx.v8.shapes.kind(t), Kind::String(s) if s.internalized)
+        })
+        .collect()
+}
+
+/// Whether objects of type `t` that maps refer to (prototype validity cells) are shown as parts
+/// of object shapes.
+pub fn is_shape_cell<M: Memory>(ctx: &Isolate<'_, M>, t: u16) -> bool {
+    ctx.v8.types.type_of("Cell") == Some(t)
+}
+
+/// Whether objects of type `t` are global objects or their proxies (the user roots).
+pub fn is_global<M: Memory>(ctx: &Isolate<'_, M>, t: u16) -> bool {
+    let ty = &ctx.model.types;
+    [ty.js_global_object, ty.js_global_proxy].contains(&Some(t))
+}
+
+/// The line ends of `o` when it is a script (for the source locations of functions).
+pub fn script_lines_of<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> Option<ScriptLines> {
+    if Some(o.map.instance_type) != ctx.model.types.script {
+        return None;
+    }
+    ctx.model.reader().script_lines(o.addr)
+}
+
+/// The object areas of read-only pages, where V8 gives objects no size (some versions).
+pub fn sizeless_areas<M: Memory>(ctx: &Isolate<'_, M>) -> Vec<(u64, u64)> {
+    if !ctx.v8.layout.objects.read_only_size_zero {
+        return Vec::new();
+    }
+    ctx.pages
+        .iter()
+        .filter(|p| p.heap == 0 || ctx.model.walker.in_read_only(p.area_start))
+        .map(|p| (p.area_start, p.area_end))
+        .collect()
+}
+
 /// What a first pass over every object found, that naming each object needs.
 pub struct Known<'a> {
     /// Arrays that code objects refer to (V8 types them `code`).
