@@ -26,6 +26,23 @@ impl ScriptLines {
     }
 }
 
+/// Where the lines of a source (UTF-16 units) end, as V8 counts them: at `\n`, a `\r` not
+/// followed by `\n`, U+2028 and U+2029.
+fn line_ends(units: &[u16]) -> Vec<u32> {
+    let mut ends = Vec::new();
+    for (i, &c) in units.iter().enumerate() {
+        let terminator = match c {
+            0x0a | 0x2028 | 0x2029 => true,
+            0x0d => units.get(i + 1) != Some(&0x0a),
+            _ => false,
+        };
+        if terminator {
+            ends.push(i as u32);
+        }
+    }
+    ends
+}
+
 /// Longest script source read for line ends (longer sources are cut).
 const MAX_SOURCE: usize = 256 << 20;
 
@@ -108,19 +125,19 @@ impl<M: Memory> Reader<'_, '_, M> {
         let start = self.sfi_start_position(sfi)?;
         let source_off = self.v8.metadata.class_offset("Script", "source")?;
         let source = self.ptr(script, source_off)?;
+        // One unit past the start, so that a `\r` just before it is seen with what follows.
         let text = self.string(source, start as usize + 1)?;
-        let units: Vec<u16> = text.text.encode_utf16().take(start as usize).collect();
-        let line = units.iter().filter(|&&c| c == u16::from(b'\n')).count() as u64 + 1;
-        let column = units
-            .iter()
-            .rev()
-            .take_while(|&&c| c != u16::from(b'\n'))
-            .count() as u64
-            + 1;
+        let units: Vec<u16> = text.text.encode_utf16().collect();
+        let lines = ScriptLines {
+            id: 0,
+            name: None,
+            ends: line_ends(&units),
+        };
+        let (line, column) = lines.position(start);
         Some(Location {
             script: name,
-            line,
-            column,
+            line: u64::from(line) + 1,
+            column: u64::from(column) + 1,
         })
     }
 
@@ -150,17 +167,7 @@ impl<M: Memory> Reader<'_, '_, M> {
         let len = self.mem.read_u32_at(source, self.off.string_length)? as usize;
         let text = self.string(source, len.min(MAX_SOURCE))?;
         let units: Vec<u16> = text.text.encode_utf16().collect();
-        let mut ends = Vec::new();
-        for (i, &c) in units.iter().enumerate() {
-            let terminator = match c {
-                0x0a | 0x2028 | 0x2029 => true,
-                0x0d => units.get(i + 1) != Some(&0x0a),
-                _ => false,
-            };
-            if terminator {
-                ends.push(i as u32);
-            }
-        }
+        let mut ends = line_ends(&units);
         ends.push(units.len() as u32);
         let name = self
             .v8

@@ -115,9 +115,14 @@ impl<M: Memory> Reader<'_, '_, M> {
                     }
                 }
                 StringRep::External => {
-                    // The cached data pointer follows the resource pointer (uncached strings have
-                    // none; then the bytes are not reachable without the embedder).
-                    let Some(data) = self.mem.read_u64_at(a, self.off.external_resource + 8) else {
+                    // The cached data pointer follows the resource pointer. Uncached strings are
+                    // too small to have one: their bytes are not reachable without the embedder.
+                    let data_at = self.off.external_resource + 8;
+                    let cached = self
+                        .map_of(a)
+                        .is_some_and(|m| u64::from(m.instance_size) >= data_at + 8);
+                    let Some(data) = cached.then(|| self.mem.read_u64_at(a, data_at)).flatten()
+                    else {
                         *ok = false;
                         return;
                     };

@@ -150,7 +150,6 @@ fn script_line_ends_and_function_positions() {
 }
 
 #[test]
-#[ignore = "known decoder bug (issue 18, fidelity): function_location counts only \\n as a line end"]
 fn function_location_counts_every_line_terminator() {
     let mut h = SynthHeap::new();
     // Line ends as V8 counts them (`String::CalculateLineEnds`): 2, 6, 9 (a lone \r), 11.

@@ -127,7 +127,6 @@ fn long_strings_are_cut_at_the_limit_with_their_full_length() {
 }
 
 #[test]
-#[ignore = "known decoder bug (issue 18, fidelity): an uncached external string has no data pointer; fixing it changes outputs"]
 fn uncached_external_strings_are_not_read_past_their_end() {
     let mut h = SynthHeap::new();
     let ext = h.external_string("embedder-owned", false, false);
