@@ -64,7 +64,8 @@ impl<'a> Session<'a> {
         let process = Process::open(core, opts)?;
         let mem = process.memory();
         let versions = Versions::read(&process, &mem);
-        let runtime = Runtime::read(&process.exe, versions.v8_major_minor())?;
+        let runtime =
+            Runtime::read(&process.exe, versions.v8_major_minor())?.with_global_marks(&process.exe);
         let isolate = open_isolate(&process, &versions, &runtime, &mem)?;
         f(&Session::new(&process, &versions, isolate))
     }

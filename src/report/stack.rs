@@ -48,7 +48,8 @@ pub fn stacks(core: &Path, opts: &OpenOptions, with_args: bool) -> Result<StackR
 
     // JavaScript frames need V8's heap (function and script objects); without it the native
     // frames still print.
-    let runtime = Runtime::read(&process.exe, versions.v8_major_minor());
+    let runtime = Runtime::read(&process.exe, versions.v8_major_minor())
+        .map(|rt| rt.with_global_marks(&process.exe));
     let isolate = runtime
         .as_ref()
         .map_err(|e| e.to_string())

@@ -46,7 +46,8 @@ pub struct Runtime {
     /// Problems found while setting up (e.g. a version not in the table).
     pub warnings: Vec<Warning>,
     /// Whether this V8's heap snapshot names a global object `<constructor> (global*)` and its
-    /// proxy `<constructor> (global)` (V8 14): the executable then holds the format strings.
+    /// proxy `<constructor> (global)` (V8 14): the executable then holds the format strings (see
+    /// [`Runtime::with_global_marks`]; false until asked).
     pub marks_global_objects: bool,
     /// `interpreter::Bytecodes::kBytecodeSizes` (`uint8[3][count]`: single, double and quadruple
     /// operand scale), read from the executable.
@@ -68,9 +69,15 @@ impl Runtime {
         // is decoded may be wrong.
         rt.warnings.extend(warning.map(Warning::partial));
         rt.warnings.extend(types_warning.map(Warning::partial));
-        rt.marks_global_objects = exe.has_cstring("%s (global*)");
         rt.bytecode_sizes = bytecode_sizes(exe);
         Ok(rt)
+    }
+
+    /// Also find out how this V8's snapshot names global objects ([`Runtime::marks_global_objects`]):
+    /// a search of the whole executable, done only by the commands that name objects.
+    pub fn with_global_marks(mut self, exe: &Executable) -> Runtime {
+        self.marks_global_objects = exe.has_cstring("%s (global*)");
+        self
     }
 
     /// A runtime from tables already in hand (tests build synthetic ones).
