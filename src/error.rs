@@ -116,6 +116,17 @@ impl Diagnostics {
         self.warnings.extend(ws);
     }
 
+    /// Put `first` (e.g. the session's warnings) before the warnings already here.
+    pub fn prepend(&mut self, first: &[Warning]) {
+        self.warnings.splice(0..0, first.iter().cloned());
+    }
+
+    /// Add another result's diagnostics: its warnings, and its partial marks.
+    pub fn merge(&mut self, other: Diagnostics) {
+        self.warnings.extend(other.warnings);
+        self.shown_partial |= other.shown_partial;
+    }
+
     /// Mark the result partial for a reason it shows itself.
     pub fn mark_partial(&mut self) {
         self.shown_partial = true;

@@ -174,9 +174,7 @@ pub fn analyze(
     let mut r = classify(&s.isolate, sort, progress);
     r.node_version = s.versions.node.clone();
     r.v8_version = s.versions.v8.clone();
-    r.diagnostics
-        .warnings
-        .splice(0..0, s.warnings.iter().cloned());
+    r.diagnostics.prepend(&s.warnings);
     if retained {
         add_retained(s, &mut r, 20, progress);
     }

@@ -107,7 +107,7 @@ fn load(
 pub fn diff(a: &Path, b: &Path, opts: &OpenOptions, progress: &dyn Progress) -> Result<DiffReport> {
     let (sa, ra, mut warnings) = load(a, opts, progress)?;
     let (sb, rb, wb) = load(b, opts, progress)?;
-    warnings.extend(wb.warnings);
+    warnings.merge(wb);
     if sa.kind == "core" && sb.kind == "core" && (sa.node_version != sb.node_version) {
         warnings.push(Warning::note(format!(
             "the cores come from different Node versions ({} and {}): classes are matched by name",

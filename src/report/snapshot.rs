@@ -57,10 +57,7 @@ pub fn snapshot(
         }
     };
     report.output = out.display().to_string();
-    report
-        .diagnostics
-        .warnings
-        .splice(0..0, s.warnings.iter().cloned());
+    report.diagnostics.prepend(&s.warnings);
     Ok(report)
 }
 
