@@ -17,7 +17,7 @@ use crate::v8::node::{
     EdgeSink, Essential, Known, NodeReader, TAG_NAMES,
 };
 use crate::v8::roots::Special;
-use crate::v8::walk::MapCache;
+use crate::v8::walk::{stop_warning, MapCache, PageWalk};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -329,6 +329,8 @@ struct PageObjects {
     essential: Vec<Essential>,
     code_refs: Vec<u64>,
     scripts: Vec<(u64, ScriptLines)>,
+    /// How the page's walk went.
+    walk: Option<PageWalk>,
 }
 
 /// A chunk of nodes read in parallel: the nodes, their edges, the texts of their names, and the
@@ -432,7 +434,7 @@ pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
                 ..PageObjects::default()
             };
             let span = ctx.v8.layout.page_size;
-            model.walker.walk_page(page, cache, &mut |o| {
+            v.walk = Some(model.walker.walk_page(page, cache, &mut |o| {
                 let t = o.map.instance_type;
                 if is_free(ctx, t) {
                     return;
@@ -448,7 +450,7 @@ pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
                 if let Some(lines) = script_lines_of(ctx, o) {
                     v.scripts.push((o.addr, lines));
                 }
-            });
+            }));
             progress.advance(page.area_end - page.area_start);
             v
         })
@@ -459,6 +461,10 @@ pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
     let mut pages = PageStarts::empty(ctx.v8.layout.page_size);
     let mut essential_flags: Vec<Essential> = Vec::with_capacity(n);
     let mut left_out = 0u64;
+    let stopped: Vec<PageWalk> = per_page
+        .iter()
+        .filter_map(|p| p.walk.filter(|w| w.stopped.is_some()))
+        .collect();
     // Arrays and hidden objects that code objects refer to are code (V8's tagging).
     let mut code_arrays = crate::memory::AddrSet::default();
     // Line ends of every script, for the source locations of functions.
@@ -474,7 +480,7 @@ pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
         scripts.extend(p.scripts);
     }
     let n = pages.len();
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<Warning> = stop_warning(&stopped, &ctx.v8.types).into_iter().collect();
     if left_out > 0 {
         warnings.push(Warning::partial(format!(
             "{left_out} objects on pages that overlap or exceed their page size were left out"

@@ -1,6 +1,6 @@
 //! `corewalk analyze`: what fills the heap, by class, from a walk of every object of every page.
 
-use crate::error::{Diagnostics, Warning};
+use crate::error::Diagnostics;
 use crate::memory::{AddrMap, FastMap, Memory};
 use crate::progress::{Progress, Unit};
 use crate::report::session::Session;
@@ -10,7 +10,7 @@ use crate::v8::names::MAX_NAME;
 use crate::v8::names::{Class, NameKey, NodeType};
 use crate::v8::node::is_free;
 use crate::v8::object::Kind;
-use crate::v8::walk::{MapCache, PageWalk, Stop};
+use crate::v8::walk::{stop_warning, MapCache, PageWalk};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -123,13 +123,14 @@ struct Acc {
     code_refs: Vec<u64>,
     /// Where each page's walk stopped early: (page, stop address).
     stops: Vec<(u64, u64)>,
+    /// The walks that stopped early.
+    stopped: Vec<PageWalk>,
     objects: u64,
     bytes: u64,
     string_bytes: u64,
     backing: Vec<(u64, u64)>,
     buffers: u64,
     free: u64,
-    undecodable: Vec<Undecodable>,
 }
 
 impl Acc {
@@ -156,9 +157,9 @@ impl Acc {
         self.backing.extend(o.backing);
         self.code_refs.extend(o.code_refs);
         self.stops.extend(o.stops);
+        self.stopped.extend(o.stopped);
         self.buffers += o.buffers;
         self.free += o.free;
-        self.undecodable.extend(o.undecodable);
         self
     }
 }
@@ -403,27 +404,9 @@ pub fn classify<M: Memory>(
                 e.0 += space_objects;
                 e.1 += space_bytes;
                 progress.advance(page.area_end - page.area_start);
-                if let Some((at, stop)) = walk.stopped {
+                if let Some((at, _)) = walk.stopped {
                     acc.stops.push((page.addr, at));
-                    // A zero word where an object should start is memory never allocated (the
-                    // end of a linear allocation area): nothing is lost there.
-                    let zero = model.mem.read_u64(at) == Some(0);
-                    if !(zero && stop == Stop::BadMap) {
-                        acc.undecodable.push(Undecodable {
-                            page: page.addr,
-                            at,
-                            reason: match stop {
-                                Stop::BadMap => "no map where an object should start".into(),
-                                Stop::UnknownSize(t) => format!(
-                                    "object of type {} ({t}) of unknown size",
-                                    ctx.v8.types.name(t).unwrap_or("?")
-                                ),
-                                Stop::Overrun => "object runs past the end of its page".into(),
-                            },
-                            skipped_bytes: walk.skipped_bytes,
-                            word: format!("{:#x}", model.mem.read_u64(at).unwrap_or(0)),
-                        });
-                    }
+                    acc.stopped.push(walk);
                 }
                 ((walk_cache, reader, per_object, tally), acc)
             },
@@ -508,15 +491,24 @@ pub fn classify<M: Memory>(
         })
         .collect();
     spaces.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.name.cmp(&b.name)));
-    let mut undecodable = acc.undecodable;
+    let mut undecodable: Vec<Undecodable> = acc
+        .stopped
+        .iter()
+        .filter_map(|w| {
+            let (at, _) = w.stopped?;
+            Some(Undecodable {
+                page: w.page,
+                at,
+                reason: w.describe_stop(&ctx.v8.types)?,
+                skipped_bytes: w.skipped_bytes,
+                word: format!("{:#x}", model.mem.read_u64(at).unwrap_or(0)),
+            })
+        })
+        .collect();
     undecodable.sort_by_key(|u| u.at);
     let mut diagnostics = Diagnostics::default();
-    if !undecodable.is_empty() {
-        diagnostics.push(Warning::partial(format!(
-            "{} objects could not be decoded ({} bytes of heap pages not walked)",
-            undecodable.len(),
-            undecodable.iter().map(|u| u.skipped_bytes).sum::<u64>()
-        )));
+    if let Some(w) = stop_warning(&acc.stopped, &ctx.v8.types) {
+        diagnostics.push(w);
     }
     AnalyzeReport {
         node_version: None,

@@ -12,7 +12,7 @@ use crate::v8::map::Tagged;
 use crate::v8::model::Reader;
 use crate::v8::names::{format_number, Class, NodeType};
 use crate::v8::object::Kind;
-use crate::v8::walk::{MapCache, Object};
+use crate::v8::walk::{stop_warning, MapCache, Object, PageWalk};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -124,14 +124,14 @@ pub struct ElementsValue {
 pub fn objects(s: &Session<'_>, class: &str, limit: usize) -> ObjectsReport {
     let ctx = &s.isolate;
     let model = &ctx.model;
-    let found: Vec<(u64, u64, NodeType)> = ctx
+    let (found, walks): (Vec<Vec<(u64, u64, NodeType)>>, Vec<PageWalk>) = ctx
         .pages
         .par_iter()
         .map_init(
             || (MapCache::default(), model.reader()),
             |(wc, reader), page| {
                 let mut v = Vec::new();
-                model.walker.walk_page(page, wc, &mut |o| {
+                let walk = model.walker.walk_page(page, wc, &mut |o| {
                     if let Some(n) = reader.naming(o) {
                         let c = Class::of(n.node_type, &n.name);
                         if c.name == class {
@@ -139,11 +139,11 @@ pub fn objects(s: &Session<'_>, class: &str, limit: usize) -> ObjectsReport {
                         }
                     }
                 });
-                v
+                (v, walk)
             },
         )
-        .flatten()
-        .collect();
+        .unzip();
+    let found: Vec<(u64, u64, NodeType)> = found.into_iter().flatten().collect();
     // A name can be both a constructor and its function (`Date`): instances, not the
     // constructor, unless only functions have that name.
     let has_objects = found.iter().any(|f| f.2 == NodeType::Object);
@@ -163,11 +163,13 @@ pub fn objects(s: &Session<'_>, class: &str, limit: usize) -> ObjectsReport {
             preview: one_line_preview(&reader, addr),
         })
         .collect();
+    let mut diagnostics = s.diagnostics();
+    diagnostics.extend(stop_warning(&walks, &ctx.v8.types));
     ObjectsReport {
         class: class.to_string(),
         count: found.len() as u64,
         objects,
-        diagnostics: s.diagnostics(),
+        diagnostics,
     }
 }
 
@@ -274,7 +276,7 @@ fn locate(ctx: &Isolate<'_, Mem<'_>>, addr: u64) -> Result<(Object, Page)> {
     let mut cache = MapCache::default();
     let mut hit = None;
     let mut inside = None;
-    ctx.model.walker.walk_page(&page, &mut cache, &mut |o| {
+    let walk = ctx.model.walker.walk_page(&page, &mut cache, &mut |o| {
         if o.addr == addr {
             hit = Some(*o);
         } else if o.addr < addr && addr < o.addr + o.size {
@@ -283,6 +285,15 @@ fn locate(ctx: &Isolate<'_, Mem<'_>>, addr: u64) -> Result<(Object, Page)> {
     });
     if let Some(o) = hit {
         return Ok((o, page));
+    }
+    if let Some(stop) = walk
+        .stopped
+        .filter(|&(at, _)| at <= addr)
+        .and_then(|_| walk.describe_stop(&ctx.v8.types))
+    {
+        return Err(Error::NotAnObject(format!(
+            "{addr:#x} could not be reached: the walk of its page stopped ({stop})"
+        )));
     }
     Err(Error::NotAnObject(match inside {
         Some(o) => format!(

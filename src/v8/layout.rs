@@ -484,6 +484,8 @@ const OBJECTS_12_4: ObjectLayout = ObjectLayout {
         ("ArrayList", 24),
         ("ScriptContextTable", 32),
         ("ObjectBoilerplateDescription", 32),
+        // V8 ≥ 12: length, capture register count, last subject, last input, then captures.
+        ("RegExpMatchInfo", 40),
     ],
     ..OBJECTS_BASE
 };
@@ -506,6 +508,8 @@ const OBJECTS_13_6: ObjectLayout = ObjectLayout {
         ("ArrayList", 24),
         ("ScriptContextTable", 32),
         ("ObjectBoilerplateDescription", 32),
+        // V8 ≥ 12: length, capture register count, last subject, last input, then captures.
+        ("RegExpMatchInfo", 40),
     ],
     ..OBJECTS_BASE
 };

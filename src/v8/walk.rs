@@ -48,17 +48,69 @@ pub enum Stop {
 }
 
 /// How the walk of one page went.
-#[derive(Clone, Copy, Debug, serde::Serialize)]
+#[derive(Clone, Copy, Debug)]
 pub struct PageWalk {
     pub page: u64,
     pub objects: usize,
     pub bytes: u64,
     /// Where and why it stopped early, when it did.
     pub stopped: Option<(u64, Stop)>,
+    /// The last object before the stop (its size led there, so it is the first suspect).
+    pub before: Option<Object>,
     /// Bytes of the object area left unwalked after a stop.
     pub skipped_bytes: u64,
     /// Runs of zero words stepped over between objects.
     pub zero_bytes: u64,
+    /// Zero words from the last object to the end of the page: memory never allocated.
+    pub unused_bytes: u64,
+}
+
+impl PageWalk {
+    /// The self-check's verdict on one stop, for a warning: where, why, and the object whose size
+    /// led there.
+    pub fn describe_stop(&self, types: &super::types::TypeNames) -> Option<String> {
+        let (at, stop) = self.stopped?;
+        let type_name = |t: u16| types.name(t).unwrap_or("?").to_string();
+        let why = match stop {
+            Stop::BadMap => "no map where an object should start".to_string(),
+            Stop::UnknownSize(t) => {
+                format!("object of type {} ({t}) of unknown size", type_name(t))
+            }
+            Stop::Overrun => "an object runs past the end of its page".to_string(),
+        };
+        let after = match self.before {
+            Some(o) => format!(
+                ", after the {} ({}) at {:#x} sized {} bytes",
+                type_name(o.map.instance_type),
+                o.map.instance_type,
+                o.addr,
+                o.size
+            ),
+            None => ", at the page's first object".to_string(),
+        };
+        Some(format!(
+            "page {:#x} at {at:#x}: {why}{after}; {} bytes not walked",
+            self.page, self.skipped_bytes
+        ))
+    }
+}
+
+/// The self-check over a set of page walks: every page must be walked to its end (or to the
+/// start of memory never allocated). A walk that stopped anywhere else lost the rest of its page:
+/// one partial-result warning, naming the first stop.
+pub fn stop_warning(
+    walks: &[PageWalk],
+    types: &super::types::TypeNames,
+) -> Option<crate::error::Warning> {
+    let mut stopped: Vec<&PageWalk> = walks.iter().filter(|w| w.stopped.is_some()).collect();
+    stopped.sort_by_key(|w| w.stopped.map(|s| s.0));
+    let first = stopped.first()?.describe_stop(types)?;
+    let bytes: u64 = stopped.iter().map(|w| w.skipped_bytes).sum();
+    Some(crate::error::Warning::partial(format!(
+        "the walk of {} heap page(s) stopped before the page's end, {bytes} bytes not walked \
+         (objects there are missing; first: {first})",
+        stopped.len()
+    )))
 }
 
 /// Per-thread cache of decoded maps.
@@ -273,8 +325,10 @@ impl<'a, M: Memory> Walker<'a, M> {
             objects: 0,
             bytes: 0,
             stopped: None,
+            before: None,
             skipped_bytes: 0,
             zero_bytes: 0,
+            unused_bytes: 0,
         };
         // Reads inside the page go straight to its bytes.
         let data = self
@@ -313,6 +367,7 @@ impl<'a, M: Memory> Walker<'a, M> {
                 Ok(o) if o.size <= end - a => {
                     recent[slot(o.map.addr)] = Some(o.map);
                     f(&o);
+                    w.before = Some(o);
                     w.objects += 1;
                     w.bytes += o.size;
                     a += o.size;
@@ -327,6 +382,11 @@ impl<'a, M: Memory> Walker<'a, M> {
                     let mut z = a + 8;
                     while z < end && view.read_u64(z) == Some(0) {
                         z += 8;
+                    }
+                    if z >= end {
+                        // Zeros to the page's end: memory never allocated.
+                        w.unused_bytes = end - a;
+                        break;
                     }
                     if z < end && !matches!(self.object_in(&view, cache, z), Err(Stop::BadMap)) {
                         w.zero_bytes += z - a;

@@ -184,7 +184,16 @@ pub fn analyze(r: &AnalyzeReport, top: usize) {
         r.array_buffers
     );
     if !r.undecodable.is_empty() {
-        let _ = writeln!(s, "{} objects could not be decoded", r.undecodable.len());
+        let lost: u64 = r.undecodable.iter().map(|u| u.skipped_bytes).sum();
+        let _ = writeln!(
+            s,
+            "{} page walk(s) stopped before the page's end ({} not walked):",
+            r.undecodable.len(),
+            bytes(lost)
+        );
+        for u in r.undecodable.iter().take(10) {
+            let _ = writeln!(s, "  {}", u.reason);
+        }
     }
     let _ = writeln!(s);
     let retained = r.classes.iter().any(|c| c.retained_size.is_some());
