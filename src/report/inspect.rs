@@ -124,7 +124,8 @@ pub struct ElementsValue {
 pub fn objects(s: &Session<'_>, class: &str, limit: usize) -> ObjectsReport {
     let ctx = &s.isolate;
     let model = &ctx.model;
-    let (found, walks): (Vec<Vec<(u64, u64, NodeType)>>, Vec<PageWalk>) = ctx
+    type Found = Vec<(u64, u64, NodeType)>;
+    let (found, walks): (Vec<Found>, Vec<PageWalk>) = ctx
         .pages
         .par_iter()
         .map_init(
@@ -143,7 +144,7 @@ pub fn objects(s: &Session<'_>, class: &str, limit: usize) -> ObjectsReport {
             },
         )
         .unzip();
-    let found: Vec<(u64, u64, NodeType)> = found.into_iter().flatten().collect();
+    let found: Found = found.into_iter().flatten().collect();
     // A name can be both a constructor and its function (`Date`): instances, not the
     // constructor, unless only functions have that name.
     let has_objects = found.iter().any(|f| f.2 == NodeType::Object);
