@@ -45,12 +45,21 @@ impl<M: Memory> Reader<'_, '_, M> {
         };
         let min_slots = self.v8.metadata.constant("context_min_slots").unwrap_or(2) as u64;
         let header = min_slots + u64::from(f.has_context_extension_slot);
-        for i in 0..f.context_local_count.min(limit as u64) {
-            let name = f
-                .local_names
-                .and_then(|n| self.ptr(scope, n + 8 * i))
-                .and_then(|n| self.string(n, 256))
-                .map_or_else(|| format!("<local {i}>"), |s| s.text);
+        let count = f.context_local_count.min(limit as u64);
+        let table = f
+            .local_names_table
+            .and_then(|t| self.ptr(scope, t))
+            .map(|t| self.names_by_index(t, count))
+            .unwrap_or_default();
+        for i in 0..count {
+            let name = match f.local_names {
+                Some(n) => self
+                    .ptr(scope, n + 8 * i)
+                    .and_then(|n| self.string(n, 256))
+                    .map(|s| s.text),
+                None => table.get(i as usize).cloned().flatten(),
+            }
+            .unwrap_or_else(|| format!("<local {i}>"));
             // Slots follow the length: the scope info is slot 0.
             if let Some(v) = self.field(ctx, self.off.context_scope_info + 8 * (header + i)) {
                 let v = if unwrap {
@@ -68,5 +77,30 @@ impl<M: Memory> Reader<'_, '_, M> {
             }
         }
         out
+    }
+
+    /// The names of a `NameToIndexHashTable` (where a scope with many context locals keeps
+    /// them), by their index below `count`: a hash table's header (element count, deleted
+    /// count, capacity), then `capacity` entries of (name, Smi index).
+    fn names_by_index(&self, table: u64, count: u64) -> Vec<Option<String>> {
+        let mut names = vec![None; count as usize];
+        let (Some(capacity), Some(length)) = (self.smi(table, 16 + 2 * 8), self.smi(table, 8))
+        else {
+            return names;
+        };
+        let capacity = capacity.clamp(0, (length - 3).max(0) / 2) as u64;
+        for e in 0..capacity {
+            let entry = 16 + 8 * (3 + 2 * e);
+            let Some(index) = self.smi(table, entry + 8) else {
+                continue;
+            };
+            let Some(slot) = usize::try_from(index).ok().and_then(|i| names.get_mut(i)) else {
+                continue;
+            };
+            if let Some(text) = self.ptr(table, entry).and_then(|n| self.string(n, 256)) {
+                *slot = Some(text.text);
+            }
+        }
+        names
     }
 }

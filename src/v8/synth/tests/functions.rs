@@ -95,7 +95,6 @@ fn context_locals_past_the_inline_limit_keep_their_values() {
 }
 
 #[test]
-#[ignore = "known decoder gap (issue 18, fidelity): names of 75+ context locals are in a NameToIndexHashTable"]
 fn context_locals_past_the_inline_limit_keep_their_names() {
     let mut h = SynthHeap::new();
     let names: Vec<String> = (0..80).map(|i| format!("v{i}")).collect();
