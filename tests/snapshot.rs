@@ -7,44 +7,6 @@ mod common;
 use common::*;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::OnceLock;
-
-/// The folder with the runnable check.mjs / compare.mjs (setup.sh is idempotent and prints it),
-/// from $COREWALK_DEVTOOLS_CHECK or ../shared/tools/devtools-check next to the repository. `None`
-/// when the tool is not there: the tests then check the file's structure themselves, and say so.
-fn devtools_check() -> Option<PathBuf> {
-    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let candidates = [
-            std::env::var_os("COREWALK_DEVTOOLS_CHECK").map(PathBuf::from),
-            Some(root().join("../shared/tools/devtools-check")),
-            Some(PathBuf::from("/work/shared/tools/devtools-check")),
-        ];
-        let dir = candidates
-            .into_iter()
-            .flatten()
-            .find(|d| d.join("setup.sh").exists())?;
-        let out = Command::new("bash")
-            .arg(dir.join("setup.sh"))
-            .output()
-            .expect("run setup.sh");
-        assert!(
-            out.status.success(),
-            "setup.sh failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let dir = String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        Some(PathBuf::from(dir))
-    })
-    .clone()
-}
 
 /// Structural checks of a snapshot without DevTools: the meta V8 writes, consistent counts,
 /// every edge pointing at a node record, odd ids for heap objects.
@@ -100,22 +62,6 @@ fn locations(path: &std::path::Path) -> HashMap<(String, String, u64, u64, u64),
             .or_insert(0) += 1;
     }
     out
-}
-
-fn node_json(dir: &std::path::Path, script: &str, args: &[&str]) -> Value {
-    let out = Command::new(node_for(20))
-        .arg(dir.join(script))
-        .args(args)
-        .arg("--json")
-        .output()
-        .expect("run node");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let line = text
-        .lines()
-        .rev()
-        .find(|l| l.starts_with('{'))
-        .unwrap_or_else(|| panic!("{script}: {text}"));
-    serde_json::from_str(line).expect("JSON from devtools-check")
 }
 
 fn check(workload: &str, major: u32) {

@@ -125,11 +125,10 @@ const V8_11_3: Layout = Layout {
         "new_space",
         "old_space",
         "code_space",
-        "map_space",
         "shared_space",
+        "new_large_object_space",
         "large_object_space",
         "code_large_object_space",
-        "new_large_object_space",
         "shared_large_object_space",
     ],
 };
@@ -301,7 +300,8 @@ pub struct ObjectLayout {
 pub enum InstructionBody {
     /// In the stream itself, at this offset.
     Own(u64),
-    /// In its `Code` object (pointer at `code` in the stream), at `offset` (V8 11.3).
+    /// In its `Code` object (pointer at `code` in the stream): the instruction size (u32) at
+    /// `offset` plus the metadata size (u32) after it (V8 11.3: `Code::body_size()`).
     InCode { code: u64, offset: u64 },
 }
 
@@ -433,9 +433,10 @@ impl ObjectLayout {
             at += 8;
         }
         if smi_flags {
-            // CLASS 0, EVAL 1, FUNCTION 2, MODULE 3, SCRIPT 4; empty scope infos have none.
+            // CLASS 0, EVAL 1, FUNCTION 2, MODULE 3, SCRIPT 4, SHADOW_REALM 8; empty scope
+            // infos have none.
             let empty = bit(flags, 29);
-            if matches!(scope_type, 1..=4) || (scope_type == 0 && !empty) {
+            if matches!(scope_type, 1..=4 | 8) || (scope_type == 0 && !empty) {
                 f.position = Some(at);
                 at += 16; // position_info
             }
@@ -455,6 +456,9 @@ impl ObjectLayout {
             }
             let count = smi(module_count_at)?;
             at += 24 * count; // (name, index, properties) per variable
+        }
+        if !smi_flags && bit(flags, 4) {
+            at += 8; // dependent_code, when sloppy eval can extend the scope's variables (V8 ≥ 13)
         }
         f.size = at + tail;
         Some(f)

@@ -211,6 +211,7 @@ impl Shapes {
                     InstructionBody::InCode { code, offset } => {
                         let code = Tagged::from_word(mem.read_u64_at(addr, code)?).object()?;
                         u64::from(mem.read_u32_at(code, offset)?)
+                            + u64::from(mem.read_u32_at(code, offset + 4)?)
                     }
                 };
                 align_to(l.instruction_header + body, l.code_alignment)
