@@ -72,11 +72,50 @@ impl<M: Memory> Reader<'_, '_, M> {
                     value: SlotValue::Tagged(v),
                     key: 0,
                     double: false,
-                    in_object: None,
+                    in_object: Some(self.off.context_scope_info + 8 * (header + i)),
                 });
             }
         }
         out
+    }
+
+    /// Whether V8's snapshot names this context's variables (`Context::is_declaration_context`):
+    /// function, script and module contexts; eval contexts of strict code (scope flag 5, the
+    /// language mode); block contexts of declaration scopes (scope flag 6).
+    pub fn is_declaration_context(&self, ctx: u64, t: u16) -> bool {
+        let ty = &self.types;
+        if ty.declaration_contexts.contains(&Some(t)) {
+            return true;
+        }
+        let bit = if Some(t) == ty.eval_context {
+            5
+        } else if Some(t) == ty.block_context {
+            6
+        } else {
+            return false;
+        };
+        self.ptr(ctx, self.off.context_scope_info)
+            .and_then(|s| self.scope_info(s))
+            .is_some_and(|f| (f.flags >> bit) & 1 == 1)
+    }
+
+    /// Whether a context has an extension (`Context::has_extension`): its scope info gives it
+    /// the slot and the slot holds something other than undefined.
+    pub fn context_has_extension(&self, ctx: u64) -> bool {
+        let has_slot = self
+            .ptr(ctx, self.off.context_scope_info)
+            .and_then(|s| self.scope_info(s))
+            .is_some_and(|f| f.has_context_extension_slot);
+        has_slot
+            && self
+                .ptr(ctx, self.off.context_previous + 8)
+                .is_some_and(|e| !self.is_oddball(e))
+    }
+
+    /// Whether the object at `addr` is an oddball (undefined, null, true, false) or a hole.
+    pub fn is_oddball(&self, addr: u64) -> bool {
+        self.type_of(addr)
+            .is_some_and(|t| Some(t) == self.types.oddball || self.v8.types.name(t) == Some("Hole"))
     }
 
     /// The names of a `NameToIndexHashTable` (where a scope with many context locals keeps

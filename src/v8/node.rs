@@ -58,11 +58,17 @@ pub enum StaticName {
     Second,
     Parent,
     Actual,
+    Extension,
+    Getter,
+    Setter,
+    Function,
+    Receiver,
+    ParametersAndRegisters,
 }
 
 impl StaticName {
     /// Number of names (the last one's index plus one).
-    pub const COUNT: usize = StaticName::Actual as usize + 1;
+    pub const COUNT: usize = StaticName::ParametersAndRegisters as usize + 1;
 
     /// The name as V8 spells it.
     pub fn text(self) -> &'static str {
@@ -79,6 +85,12 @@ impl StaticName {
             StaticName::Second => "second",
             StaticName::Parent => "parent",
             StaticName::Actual => "actual",
+            StaticName::Extension => "extension",
+            StaticName::Getter => "getter",
+            StaticName::Setter => "setter",
+            StaticName::Function => "function",
+            StaticName::Receiver => "receiver",
+            StaticName::ParametersAndRegisters => "parameters_and_registers",
         }
     }
 }
@@ -380,11 +392,32 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
                     SlotValue::Tagged(Tagged::Object(v)) => sink.edge(EdgeType::Property, name, v),
                     // Native accessors (AccessorInfo: a function's length, name...) are not
                     // properties in V8's snapshot; JS getter/setter pairs are.
-                    SlotValue::Accessor(v)
-                        if ctx.v8.types.name(model.type_of(v).unwrap_or(0))
-                            == Some("AccessorPair") =>
-                    {
-                        sink.edge(EdgeType::Property, name, v)
+                    SlotValue::Accessor(v) if model.type_of(v) == ty.accessor_pair => {
+                        sink.edge(EdgeType::Property, name, v);
+                        // Then the getter and setter themselves, as `get x` / `set x` (a
+                        // symbol key names them as it names the pair).
+                        let halves = [
+                            ("get", model.off.accessor_getter),
+                            ("set", model.off.accessor_setter),
+                        ];
+                        for (prefix, off) in halves {
+                            let Some(f) = model.ptr(v, off) else { continue };
+                            if model.is_oddball(f) {
+                                continue;
+                            }
+                            let text = match s.key {
+                                0 => Some(s.name.clone()),
+                                k if model.is_string(k) => model.string(k, 1024).map(|t| t.text),
+                                _ => None,
+                            };
+                            match text {
+                                Some(t) => {
+                                    let n = format!("{prefix} {t}");
+                                    sink.edge(EdgeType::Property, EdgeName::Text(&n), f);
+                                }
+                                None => sink.edge(EdgeType::Property, name, f),
+                            }
+                        }
                     }
                     _ => {}
                 }
@@ -424,6 +457,20 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
                     }
                 }
             }
+            if ty.is_generator(t) {
+                let off = &model.off;
+                for (off, name) in [
+                    (off.generator_function, StaticName::Function),
+                    (off.generator_context, StaticName::Context),
+                    (off.generator_receiver, StaticName::Receiver),
+                    (off.generator_registers, StaticName::ParametersAndRegisters),
+                ] {
+                    visited.push(off);
+                    if let Some(Tagged::Object(p)) = model.field(o.addr, off) {
+                        sink.edge(EdgeType::Internal, EdgeName::Static(name), p);
+                    }
+                }
+            }
             if Some(t) == ty.js_array_buffer {
                 let len = model
                     .mem
@@ -438,22 +485,45 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
                 }
             }
         } else if ty.is_context(t) && Some(t) != ty.native_context {
-            for s in model.context_slots(o.addr, usize::MAX, false) {
-                if let SlotValue::Tagged(Tagged::Object(v)) = s.value {
-                    sink.edge(EdgeType::Context, EdgeName::Text(&s.name), v);
+            // Variables by name in declaration contexts only, as V8 names them; the slots of
+            // other contexts (blocks, catch, the synthetic contexts of promise resolvers and
+            // await closures) are hidden edges, below.
+            visited.push(8); // length
+            if model.is_declaration_context(o.addr, t) {
+                let slots = model.context_slots(o.addr, usize::MAX, false);
+                for s in &slots {
+                    visited.push(s.in_object.unwrap_or(0));
+                    if let SlotValue::Tagged(Tagged::Object(v)) = s.value {
+                        sink.edge(EdgeType::Context, EdgeName::Text(&s.name), v);
+                    }
                 }
             }
-            for (off, name) in [
+            let mut fixed = vec![
                 (model.off.context_scope_info, StaticName::ScopeInfo),
                 (model.off.context_previous, StaticName::Previous),
-            ] {
+            ];
+            if model.context_has_extension(o.addr) {
+                fixed.push((model.off.context_previous + 8, StaticName::Extension));
+            }
+            for (off, name) in fixed {
+                visited.push(off);
                 if let Some(Tagged::Object(p)) = model.field(o.addr, off) {
-                    sink.edge(EdgeType::Internal, EdgeName::Static(name), p);
+                    if !model.is_oddball(p) {
+                        sink.edge(EdgeType::Internal, EdgeName::Static(name), p);
+                    }
                 }
             }
-            let len = model.smi(o.addr, 8).unwrap_or(0).max(0) as u64;
-            for s in 0..(2 + len) {
-                visited.push(8 + 8 * s); // length and every slot
+        } else if Some(t) == ty.accessor_pair {
+            for (off, name) in [
+                (model.off.accessor_getter, StaticName::Getter),
+                (model.off.accessor_setter, StaticName::Setter),
+            ] {
+                visited.push(off);
+                if let Some(Tagged::Object(p)) = model.field(o.addr, off) {
+                    if !model.is_oddball(p) {
+                        sink.edge(EdgeType::Internal, EdgeName::Static(name), p);
+                    }
+                }
             }
         } else if let Kind::String(s) = ctx.v8.shapes.kind(t) {
             let off = &model.off;

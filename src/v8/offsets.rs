@@ -26,6 +26,13 @@ pub struct Offsets {
     pub symbol_flags: u64,
     /// `JSGeneratorObject::function`: the first field after the JSObject header.
     pub generator_function: u64,
+    /// `JSGeneratorObject`'s fields after `function`: context, receiver, and its saved frame.
+    pub generator_context: u64,
+    pub generator_receiver: u64,
+    pub generator_registers: u64,
+    /// `AccessorPair::getter` and `setter`.
+    pub accessor_getter: u64,
+    pub accessor_setter: u64,
     /// `JSPrimitiveWrapper::value`: the first field after the JSObject header.
     pub primitive_wrapper_value: u64,
     /// A context's fixed slots (`Context::SCOPE_INFO_INDEX`, `PREVIOUS_INDEX`), after its length.
@@ -93,6 +100,11 @@ impl Offsets {
             symbol_name: c("Symbol", "name", 16),
             symbol_flags: c("Symbol", "flags", 12),
             generator_function: c("JSGeneratorObject", "function", 24),
+            generator_context: c("JSGeneratorObject", "context", 32),
+            generator_receiver: c("JSGeneratorObject", "receiver", 40),
+            generator_registers: c("JSGeneratorObject", "parameters_and_registers", 72),
+            accessor_getter: c("AccessorPair", "getter", 8),
+            accessor_setter: c("AccessorPair", "setter", 16),
             primitive_wrapper_value: c("JSPrimitiveWrapper", "value", 24),
             context_scope_info: 16,
             collection_table: c("JSCollection", "table", 24),
@@ -166,6 +178,13 @@ pub struct Types {
     pub scope_info: Option<u16>,
     pub script: Option<u16>,
     pub native_context: Option<u16>,
+    /// Contexts whose variables V8's snapshot names (`Context::is_declaration_context`):
+    /// function, script and module contexts always; eval contexts of strict code and block
+    /// contexts of declaration scopes by their scope info's flags.
+    pub declaration_contexts: [Option<u16>; 3],
+    pub eval_context: Option<u16>,
+    pub block_context: Option<u16>,
+    pub accessor_pair: Option<u16>,
     pub first_context: u16,
     pub last_context: u16,
     pub fixed_array: Option<u16>,
@@ -255,6 +274,14 @@ impl Types {
             scope_info: by("ScopeInfo", "SCOPE_INFO_TYPE"),
             script,
             native_context: by("NativeContext", "NATIVE_CONTEXT_TYPE"),
+            declaration_contexts: [
+                md.instance_type("FUNCTION_CONTEXT_TYPE"),
+                md.instance_type("SCRIPT_CONTEXT_TYPE"),
+                md.instance_type("MODULE_CONTEXT_TYPE"),
+            ],
+            eval_context: md.instance_type("EVAL_CONTEXT_TYPE"),
+            block_context: md.instance_type("BLOCK_CONTEXT_TYPE"),
+            accessor_pair: by("AccessorPair", "ACCESSOR_PAIR_TYPE"),
             first_context: md
                 .constant("FirstContextType")
                 .map_or(u16::MAX, |v| v as u16),
