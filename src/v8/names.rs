@@ -223,6 +223,21 @@ impl<M: Memory> Model<'_, M> {
             }
             off += 8;
         }
+        // Optimized code's deoptimization data: V8 tags its frame translation, literal array
+        // and inlining positions as code too (`ExtractCodeReferences`).
+        if self.v8.types.name(o.map.instance_type) == Some("Code") {
+            let deopt = self
+                .ptr(o.addr, self.v8.layout.frames.code_deopt_data)
+                .filter(|&d| self.smi(d, 8).is_some());
+            if let Some(d) = deopt {
+                let n = self.smi(d, 8).unwrap_or(0).clamp(0, 1 << 16) as u64;
+                for i in 0..n {
+                    if let Some(a) = self.ptr(d, 16 + 8 * i) {
+                        out.push(a);
+                    }
+                }
+            }
+        }
     }
 
     /// Whether objects of type `t` are arrays that code objects can re-type as `code`.
