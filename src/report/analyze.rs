@@ -8,7 +8,7 @@ use crate::v8::heap::Page;
 use crate::v8::isolate::Isolate;
 use crate::v8::names::MAX_NAME;
 use crate::v8::names::{Class, NameKey, NodeType};
-use crate::v8::node::is_free;
+use crate::v8::node::{external_payload, is_free};
 use crate::v8::object::Kind;
 use crate::v8::walk::{stop_warning, MapCache, PageWalk};
 use rayon::prelude::*;
@@ -336,8 +336,12 @@ pub fn classify<M: Memory>(
                     acc.bytes += o.size;
                     space_objects += 1;
                     space_bytes += o.size;
+                    // Classes count what V8's snapshot counts: an external string's characters
+                    // too (V8 ≥ 13); spaces and totals count heap bytes.
+                    let mut class_size = o.size;
                     if let Kind::String(_) = kind {
                         acc.string_bytes += o.size;
+                        class_size += external_payload(ctx, o);
                     }
                     model.code_tagged_candidates(o, &mut acc.code_refs);
                     if Some(t) == ty.js_array_buffer {
@@ -371,7 +375,7 @@ pub fn classify<M: Memory>(
                     }
                     if slot.key.is_some() {
                         slot.count += 1;
-                        slot.bytes += o.size;
+                        slot.bytes += class_size;
                         slot.first = slot.first.min(o.addr);
                         return;
                     }
@@ -393,12 +397,12 @@ pub fn classify<M: Memory>(
                             .entry(Class::of(NodeType::Object, &name))
                             .or_default();
                         e.0 += 1;
-                        e.1 += o.size;
+                        e.1 += class_size;
                         return;
                     };
                     let e = acc.keyed.entry(key).or_insert((0, 0, o.addr));
                     e.0 += 1;
-                    e.1 += o.size;
+                    e.1 += class_size;
                 });
                 let e = acc.spaces.entry(space).or_default();
                 e.0 += space_objects;

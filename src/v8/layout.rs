@@ -290,6 +290,9 @@ pub struct ObjectLayout {
     pub external_string_payload: bool,
     /// `JSDate::value` is a raw float64 (V8 ≥ 13; the metadata still calls it tagged).
     pub date_value_is_double: bool,
+    /// A function's code is a 32-bit handle into the JS dispatch table at this offset, not a
+    /// pointer (V8 ≥ 13, leaptiering).
+    pub function_dispatch_handle: Option<u64>,
     /// Classes laid out as capacity (Smi at +8), length (Smi at +16), other fields, then
     /// `capacity` slots on this version: (class, header bytes before the slots).
     pub capacity_arrays: &'static [(&'static str, u64)],
@@ -508,6 +511,7 @@ const OBJECTS_13_6: ObjectLayout = ObjectLayout {
     read_only_size_zero: true,
     oddballs_by_value: true,
     wrappers_are_code: true,
+    function_dispatch_handle: Some(24),
     capacity_arrays: &[
         ("ArrayList", 24),
         ("ScriptContextTable", 32),
@@ -532,6 +536,7 @@ const OBJECTS_BASE: ObjectLayout = ObjectLayout {
     extra_types: &[],
     capacity_arrays: &[],
     date_value_is_double: false,
+    function_dispatch_handle: None,
     external_string_payload: false,
     read_only_size_zero: false,
     oddballs_by_value: false,

@@ -5,6 +5,7 @@
 
 pub mod collections;
 pub mod context;
+pub mod dispatch;
 pub mod frames;
 pub mod function;
 pub mod heap;

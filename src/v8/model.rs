@@ -19,6 +19,8 @@ pub struct Model<'a, M> {
     pub v8: &'a Runtime,
     /// `Symbol.toStringTag`, found by its description.
     pub to_string_tag: Option<u64>,
+    /// The JS dispatch table's base, where functions' code is found (V8 ≥ 13).
+    pub dispatch_table: Option<u64>,
 }
 
 /// Reads objects of one heap on one thread: the shared [`Model`] (through `Deref`) and this
@@ -55,6 +57,7 @@ impl<'a, M: Memory> Model<'a, M> {
             types: Types::new(v8),
             v8,
             to_string_tag: None,
+            dispatch_table: None,
         }
     }
 

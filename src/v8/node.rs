@@ -64,11 +64,12 @@ pub enum StaticName {
     Function,
     Receiver,
     ParametersAndRegisters,
+    Code,
 }
 
 impl StaticName {
     /// Number of names (the last one's index plus one).
-    pub const COUNT: usize = StaticName::ParametersAndRegisters as usize + 1;
+    pub const COUNT: usize = StaticName::Code as usize + 1;
 
     /// The name as V8 spells it.
     pub fn text(self) -> &'static str {
@@ -91,6 +92,7 @@ impl StaticName {
             StaticName::Function => "function",
             StaticName::Receiver => "receiver",
             StaticName::ParametersAndRegisters => "parameters_and_registers",
+            StaticName::Code => "code",
         }
     }
 }
@@ -456,6 +458,10 @@ impl<'i, 'a, M: Memory> NodeReader<'i, 'a, M> {
                         sink.edge(EdgeType::Internal, EdgeName::Static(name), p);
                     }
                 }
+                // V8 ≥ 13: the code is behind the function's dispatch handle.
+                if let Some(code) = model.function_code(o.addr) {
+                    sink.edge(EdgeType::Internal, EdgeName::Static(StaticName::Code), code);
+                }
             }
             if ty.is_generator(t) {
                 let off = &model.off;
@@ -654,7 +660,9 @@ fn tagged_range<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> (u64, u64) {
 }
 
 /// Bytes of characters an external string keeps outside the heap (when its data is known).
-fn external_payload<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> u64 {
+/// The characters an external string points to, which V8's snapshot counts in the string's
+/// self size (V8 ≥ 13); 0 for other objects and versions.
+pub fn external_payload<M: Memory>(ctx: &Isolate<'_, M>, o: &Object) -> u64 {
     let Kind::String(s) = ctx.v8.shapes.kind(o.map.instance_type) else {
         return 0;
     };
