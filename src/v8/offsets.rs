@@ -275,12 +275,12 @@ impl Types {
             script,
             native_context: by("NativeContext", "NATIVE_CONTEXT_TYPE"),
             declaration_contexts: [
-                md.instance_type("FUNCTION_CONTEXT_TYPE"),
-                md.instance_type("SCRIPT_CONTEXT_TYPE"),
-                md.instance_type("MODULE_CONTEXT_TYPE"),
+                by("FunctionContext", "FUNCTION_CONTEXT_TYPE"),
+                by("ScriptContext", "SCRIPT_CONTEXT_TYPE"),
+                by("ModuleContext", "MODULE_CONTEXT_TYPE"),
             ],
-            eval_context: md.instance_type("EVAL_CONTEXT_TYPE"),
-            block_context: md.instance_type("BLOCK_CONTEXT_TYPE"),
+            eval_context: by("EvalContext", "EVAL_CONTEXT_TYPE"),
+            block_context: by("BlockContext", "BLOCK_CONTEXT_TYPE"),
             accessor_pair: by("AccessorPair", "ACCESSOR_PAIR_TYPE"),
             first_context: md
                 .constant("FirstContextType")
