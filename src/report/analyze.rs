@@ -382,8 +382,7 @@ pub fn classify<M: Memory>(
                     // The rest depend on the object: closures (their function), JS objects
                     // named one by one, symbols (private or not), maps (read-only or not).
                     let key = if Some(t) == ty.symbol {
-                        let flags = model.mem.read_u32_at(o.addr, model.off.symbol_flags);
-                        Key::Type(t, u8::from(flags.unwrap_or(0) & 1 == 1))
+                        Key::Type(t, u8::from(model.is_private_symbol(o.addr)))
                     } else if Some(t) == ty.map {
                         Key::Type(t, u8::from(model.walker.in_read_only(o.addr)))
                     } else if let NameKey::Function(sfi) = model.name_key(o, &mut per_object) {

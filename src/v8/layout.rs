@@ -225,6 +225,7 @@ const V8_14_6: Layout = Layout {
             function_slot: true,
         },
         hole_size: Some(8 + (1 << 16)),
+        private_symbol_mask: 3,
         ..OBJECTS_13_6
     },
     frames: FrameLayout {
@@ -290,6 +291,11 @@ pub struct ObjectLayout {
     pub external_string_payload: bool,
     /// `JSDate::value` is a raw float64 (V8 ≥ 13; the metadata still calls it tagged).
     pub date_value_is_double: bool,
+    /// The entries of a `DeoptimizationData` that V8's snapshot tags as code: frame
+    /// translation, literal array, inlining positions.
+    pub deopt_tagged: [u64; 3],
+    /// The bits of `Symbol::flags` that make a symbol private.
+    pub private_symbol_mask: u32,
     /// A function's code is a 32-bit handle into the JS dispatch table at this offset, not a
     /// pointer (V8 ≥ 13, leaptiering).
     pub function_dispatch_handle: Option<u64>,
@@ -512,6 +518,8 @@ const OBJECTS_13_6: ObjectLayout = ObjectLayout {
     oddballs_by_value: true,
     wrappers_are_code: true,
     function_dispatch_handle: Some(24),
+    // A protected literal array comes before the literal array from V8 13 on.
+    deopt_tagged: [0, 3, 8],
     capacity_arrays: &[
         ("ArrayList", 24),
         ("ScriptContextTable", 32),
@@ -537,6 +545,8 @@ const OBJECTS_BASE: ObjectLayout = ObjectLayout {
     capacity_arrays: &[],
     date_value_is_double: false,
     function_dispatch_handle: None,
+    deopt_tagged: [0, 2, 7],
+    private_symbol_mask: 1,
     external_string_payload: false,
     read_only_size_zero: false,
     oddballs_by_value: false,

@@ -191,6 +191,16 @@ impl<M: Memory> Model<'_, M> {
     }
 
     /// Whether V8 gives the object's nodes type `code` (by class, before any tagging).
+    /// Whether the symbol at `addr` is private: flag bit 0 up to V8 13; from 14 on a two-bit
+    /// private kind (internal, field name, brand) that is not public.
+    pub fn is_private_symbol(&self, addr: u64) -> bool {
+        let flags = self
+            .mem
+            .read_u32_at(addr, self.off.symbol_flags)
+            .unwrap_or(0);
+        flags & self.v8.layout.objects.private_symbol_mask != 0
+    }
+
     pub fn is_code_class(&self, t: u16) -> bool {
         self.types
             .code_class
@@ -224,15 +234,15 @@ impl<M: Memory> Model<'_, M> {
             off += 8;
         }
         // Optimized code's deoptimization data: V8 tags its frame translation, literal array
-        // and inlining positions as code too (`ExtractCodeReferences`).
+        // and inlining positions as code too (`ExtractCodeReferences`), nothing else in it.
         if self.v8.types.name(o.map.instance_type) == Some("Code") {
             let deopt = self
                 .ptr(o.addr, self.v8.layout.frames.code_deopt_data)
                 .filter(|&d| self.smi(d, 8).is_some());
             if let Some(d) = deopt {
-                let n = self.smi(d, 8).unwrap_or(0).clamp(0, 1 << 16) as u64;
-                for i in 0..n {
-                    if let Some(a) = self.ptr(d, 16 + 8 * i) {
+                let n = self.smi(d, 8).unwrap_or(0).max(0) as u64;
+                for i in self.v8.layout.objects.deopt_tagged {
+                    if let Some(a) = self.ptr(d, 16 + 8 * i).filter(|_| i < n) {
                         out.push(a);
                     }
                 }
@@ -338,11 +348,7 @@ impl<M: Memory> Reader<'_, '_, M> {
             };
         }
         if Some(t) == ty.symbol {
-            let flags = self
-                .mem
-                .read_u32_at(o.addr, self.off.symbol_flags)
-                .unwrap_or(0);
-            return if flags & 1 == 1 {
+            return if self.is_private_symbol(o.addr) {
                 named(NodeType::Hidden, "private symbol")
             } else {
                 named(NodeType::Symbol, "symbol")
