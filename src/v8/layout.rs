@@ -226,6 +226,7 @@ const V8_14_6: Layout = Layout {
         },
         hole_size: Some(8 + (1 << 16)),
         private_symbol_mask: 3,
+        script_host_options_after_lazy: 40,
         ..OBJECTS_13_6
     },
     frames: FrameLayout {
@@ -294,6 +295,11 @@ pub struct ObjectLayout {
     /// The entries of a `DeoptimizationData` that V8's snapshot tags as code: frame
     /// translation, literal array, inlining positions.
     pub deopt_tagged: [u64; 3],
+    /// `Script::host_defined_options`, in bytes after `compiled_lazy_function_positions`
+    /// (flags, source URL, source mapping URL and, from V8 14, a debug id come between).
+    pub script_host_options_after_lazy: u64,
+    /// `BytecodeArray::constant_pool`.
+    pub bytecode_constant_pool: u64,
     /// The bits of `Symbol::flags` that make a symbol private.
     pub private_symbol_mask: u32,
     /// A function's code is a 32-bit handle into the JS dispatch table at this offset, not a
@@ -476,6 +482,7 @@ impl ObjectLayout {
 
 const OBJECTS_11_3: ObjectLayout = ObjectLayout {
     bytecode_header: Some(54),
+    bytecode_constant_pool: 16,
     instruction_body: InstructionBody::InCode {
         code: 8,
         offset: 56,
@@ -546,6 +553,9 @@ const OBJECTS_BASE: ObjectLayout = ObjectLayout {
     date_value_is_double: false,
     function_dispatch_handle: None,
     deopt_tagged: [0, 2, 7],
+    script_host_options_after_lazy: 32,
+    // After the length, the bytecode wrapper, source positions and handler table (V8 ≥ 12).
+    bytecode_constant_pool: 40,
     private_symbol_mask: 1,
     external_string_payload: false,
     read_only_size_zero: false,

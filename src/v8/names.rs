@@ -10,6 +10,7 @@
 use super::map::Tagged;
 use super::model::{Model, Reader};
 use super::object::{Kind, StringRep};
+use super::walk::MapCache;
 use super::walk::Object;
 use crate::memory::{AddrMap, Memory};
 use std::borrow::Cow;
@@ -212,6 +213,24 @@ impl<M: Memory> Model<'_, M> {
     /// Objects referenced from the tagged fields of a code-class object (V8 tags many of them
     /// as `code`: constant pools, tables, feedback arrays).
     pub fn code_references(&self, o: &Object, out: &mut Vec<u64>) {
+        if Some(o.map.instance_type) == self.types.script {
+            // `ExtractScriptReferences` tags a script's line ends, its functions' list and its
+            // host-defined options as code; its other arrays stay arrays.
+            let md = &self.v8.metadata;
+            let lazy = md.class_offset("Script", "compiled_lazy_function_positions");
+            let fields = [
+                md.class_offset("Script", "line_ends"),
+                lazy.map(|l| l - 8),
+                lazy.map(|l| l + self.v8.layout.objects.script_host_options_after_lazy),
+            ];
+            out.extend(
+                fields
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|f| self.ptr(o.addr, f)),
+            );
+            return;
+        }
         if !self.is_code_class(o.map.instance_type) {
             return;
         }
@@ -233,6 +252,14 @@ impl<M: Memory> Model<'_, M> {
             }
             off += 8;
         }
+        // A bytecode array's constant pool, and the arrays in it to a depth of three
+        // (`RecursivelyTagConstantPool`).
+        if self.v8.shapes.kind(o.map.instance_type) == Kind::BytecodeArray {
+            if let Some(pool) = self.ptr(o.addr, self.v8.layout.objects.bytecode_constant_pool) {
+                let mut cache = MapCache::default();
+                self.constant_pool_arrays(&mut cache, pool, 3, out);
+            }
+        }
         // Optimized code's deoptimization data: V8 tags its frame translation, literal array
         // and inlining positions as code too (`ExtractCodeReferences`), nothing else in it.
         if self.v8.types.name(o.map.instance_type) == Some("Code") {
@@ -247,6 +274,35 @@ impl<M: Memory> Model<'_, M> {
                     }
                 }
             }
+        }
+    }
+
+    /// The arrays of a constant pool that V8 tags as code: the pool and the plain or trusted
+    /// fixed arrays in it, down to `depth` levels, and the dictionaries met there.
+    fn constant_pool_arrays(&self, cache: &mut MapCache, a: u64, depth: u32, out: &mut Vec<u64>) {
+        let Some(t) = self
+            .walker
+            .object_at(cache, a)
+            .ok()
+            .map(|o| o.map.instance_type)
+        else {
+            return;
+        };
+        match self.v8.types.name(t) {
+            Some("FixedArray" | "TrustedFixedArray") => {
+                out.push(a);
+                if depth <= 1 {
+                    return;
+                }
+                let n = self.smi(a, 8).unwrap_or(0).clamp(0, 1 << 16) as u64;
+                for i in 0..n {
+                    if let Some(e) = self.ptr(a, 16 + 8 * i) {
+                        self.constant_pool_arrays(cache, e, depth - 1, out);
+                    }
+                }
+            }
+            Some("NameDictionary" | "NumberDictionary") => out.push(a),
+            _ => {}
         }
     }
 
