@@ -481,6 +481,14 @@ pub(crate) fn read_heap<S: Sink + Send, M: Memory>(
     }
     let n = pages.len();
     let mut warnings: Vec<Warning> = stop_warning(&stopped, &ctx.v8.types).into_iter().collect();
+    // V8 ≥ 13: functions reach their code through the JS dispatch table; a core without it
+    // (a kernel core leaves out file-backed shared memory) cuts those edges.
+    if ctx.v8.layout.objects.function_dispatch_handle.is_some() && model.dispatch_table.is_none() {
+        warnings.push(Warning::partial(
+            "the JS dispatch table was not found in the core: functions are not linked to their \
+             code objects, and code held only that way is missing",
+        ));
+    }
     if left_out > 0 {
         warnings.push(Warning::partial(format!(
             "{left_out} objects on pages that overlap or exceed their page size were left out"

@@ -14,6 +14,8 @@ use crate::memory::Memory;
 const ENTRY: u64 = 16;
 /// `kJSDispatchHandleShift`.
 const HANDLE_SHIFT: u32 = 8;
+/// `JSDispatchTable`'s segment size.
+const SEGMENT: u64 = 64 << 10;
 /// Functions whose handles decide where the table starts.
 const SAMPLE: usize = 256;
 /// Free entries have these bits set in their encoded word.
@@ -74,7 +76,10 @@ impl<M: Memory> Model<'_, M> {
             .mem
             .ranges()
             .iter()
-            .map(|r| r.start)
+            // The table's first segment (read-only, for builtins) may be missing from the core
+            // (the kernel leaves out file-backed shared memory): a mapping may also be the
+            // second segment.
+            .flat_map(|r| [r.start, r.start.saturating_sub(SEGMENT)])
             .map(|base| {
                 let hits = handles.iter().filter(|&&h| resolves(base, h)).count();
                 (hits, std::cmp::Reverse(base))

@@ -50,12 +50,7 @@ impl<'a, M: Memory> Isolate<'a, M> {
         let mut model = Model::new(v8, walker, mem);
         model.to_string_tag = find_to_string_tag(&model, &pages);
         model.dispatch_table = model.find_dispatch_table(&pages);
-        if v8.layout.objects.function_dispatch_handle.is_some() && model.dispatch_table.is_none() {
-            warnings.push(Warning::partial(
-                "the JS dispatch table was not found: functions' code objects are not linked to \
-                 their functions",
-            ));
-        }
+
         if model.to_string_tag.is_none() {
             warnings.push(Warning::partial(
                 "Symbol.toStringTag not found: constructor names that depend on it fall back to \
